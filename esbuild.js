@@ -18,6 +18,8 @@ const lazyStsPlugin = {
 };
 
 async function main() {
+  // Stale chunks or maps from an earlier build must not end up in the package.
+  require('node:fs').rmSync('dist', { recursive: true, force: true });
   const common = {
     bundle: true,
     format: 'cjs',

@@ -1,0 +1,37 @@
+export const EXTENSION_ID = 'aws-role-switcher.aws-role-switcher';
+export const SETTINGS_SECTION = 'awsRoles';
+export const LOG_CHANNEL_NAME = 'AWS Role Switcher';
+
+export const Commands = {
+  assumeRole: 'awsRoles.assumeRole',
+  dropCredentials: 'awsRoles.dropCredentials',
+  showCallerIdentity: 'awsRoles.showCallerIdentity',
+  refreshProfiles: 'awsRoles.refreshProfiles',
+  filterProfiles: 'awsRoles.filterProfiles',
+  clearFilter: 'awsRoles.clearFilter',
+  openConfig: 'awsRoles.openConfig',
+  showLog: 'awsRoles.showLog',
+  statusBarActions: 'awsRoles.statusBarActions',
+  /** Test-only query of internal state; registered but hidden from the palette. */
+  inspectState: 'awsRoles.inspectState',
+} as const;
+
+export const Views = {
+  container: 'awsRoles',
+  profiles: 'awsRoles.profiles',
+} as const;
+
+export const ContextKeys = {
+  /** 'loading' | 'noConfig' | 'noProfiles' | 'error' | 'ready': drives the welcome view. */
+  state: 'awsRoles.state',
+  filtered: 'awsRoles.filtered',
+  active: 'awsRoles.sessionActive',
+} as const;
+
+export const StatusBarIds = {
+  identity: 'awsRoles.identity',
+} as const;
+
+export const StateKeys = {
+  recentProfiles: 'awsRoles.recentProfiles',
+} as const;

@@ -1,0 +1,56 @@
+import { loadAwsFiles, resolveAwsFilePaths, type AwsFilePaths, type PathOverrides } from './awsFiles';
+import { Emitter } from './events';
+import { buildProfileSet, type ProfileSet } from './profiles';
+import type { Env } from './stsEndpoint';
+
+/**
+ * The profiles as last read from disk. Reads lazily on first use, and again on
+ * reload(); concurrent callers share one read, and a reload that finishes after a
+ * newer one started is dropped so the newest file contents always win.
+ */
+export class ProfileCatalog {
+  private current: ProfileSet | undefined;
+  private pending: Promise<ProfileSet> | undefined;
+  private generation = 0;
+  private readonly changed = new Emitter<ProfileSet>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(
+    private overrides: () => PathOverrides,
+    private readonly env: Env,
+  ) {}
+
+  paths(): AwsFilePaths {
+    return resolveAwsFilePaths(this.overrides(), this.env);
+  }
+
+  /** The loaded set, without reading; undefined until something asked for profiles. */
+  get loaded(): ProfileSet | undefined {
+    return this.current;
+  }
+
+  get(): Promise<ProfileSet> {
+    if (this.current) return Promise.resolve(this.current);
+    return this.pending ?? this.reload();
+  }
+
+  reload(): Promise<ProfileSet> {
+    const generation = ++this.generation;
+    const read = loadAwsFiles(this.paths()).then((files) => {
+      const set = buildProfileSet(files);
+      if (generation === this.generation) {
+        this.current = set;
+        this.pending = undefined;
+        this.changed.fire(set);
+      }
+      // A newer reload is under way: hand out its result, not this stale one.
+      return generation === this.generation ? set : (this.pending ?? set);
+    });
+    this.pending = read;
+    return read;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,144 @@
+import type { AwsFiles, IniSections } from './awsFiles';
+
+/** What a profile resolves credentials from, in the order the AWS CLI tries them. */
+export type ProfileKind = 'role' | 'webIdentity' | 'static' | 'sso' | 'process' | 'other';
+
+export interface RoleArn {
+  arn: string;
+  partition: string;
+  accountId: string;
+  /** The last path segment: what the IAM console calls the role name. */
+  roleName: string;
+}
+
+export interface Profile {
+  readonly name: string;
+  readonly kind: ProfileKind;
+  /** Keys from both files; the credentials file wins key by key, as in the AWS CLI. */
+  readonly settings: Readonly<Record<string, string>>;
+  readonly definedIn: readonly ('config' | 'credentials')[];
+  readonly role?: RoleArn;
+  readonly region?: string;
+  readonly sourceProfile?: string;
+  readonly credentialSource?: string;
+  readonly mfaSerial?: string;
+  readonly externalId?: string;
+  readonly roleSessionName?: string;
+  readonly durationSeconds?: number;
+  /** Config mistakes found while reading this profile alone; chain problems are found when resolving. */
+  readonly problems: readonly string[];
+}
+
+export interface ProfileSet {
+  readonly profiles: ReadonlyMap<string, Profile>;
+  readonly files: AwsFiles;
+  /** `[services name]` sections, keyed by name, for endpoint overrides. */
+  readonly services: Readonly<Record<string, Record<string, string | undefined>>>;
+}
+
+// IAM role ARNs: arn:PARTITION:iam::ACCOUNT:role/optional/path/NAME
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
+const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(?:[\x21-\x7e]*\/)?([\w+=,.@-]{1,64})$/;
+
+export function parseRoleArn(arn: string): RoleArn | undefined {
+  const match = ROLE_ARN.exec(arn.trim());
+  if (!match) return undefined;
+  return { arn: arn.trim(), partition: match[1], accountId: match[2], roleName: match[3] };
+}
+
+export function hasStaticKeys(settings: Readonly<Record<string, string>>): boolean {
+  return Boolean(settings.aws_access_key_id && settings.aws_secret_access_key);
+}
+
+/** STS accepts 900 s up to the role's maximum (at most 12 hours). */
+export const MIN_DURATION_SECONDS = 900;
+export const MAX_DURATION_SECONDS = 43200;
+export const DEFAULT_DURATION_SECONDS = 3600;
+
+function classify(settings: Record<string, string>): ProfileKind {
+  if (settings.role_arn) return settings.web_identity_token_file && !settings.source_profile && !settings.credential_source ? 'webIdentity' : 'role';
+  if (hasStaticKeys(settings)) return 'static';
+  if (settings.sso_session || settings.sso_start_url) return 'sso';
+  if (settings.credential_process) return 'process';
+  return 'other';
+}
+
+function stringValues(section: Record<string, string | undefined> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(section ?? {})) {
+    if (typeof value === 'string') out[key] = value;
+  }
+  return out;
+}
+
+function buildProfile(name: string, fromConfig: Record<string, string> | undefined, fromCredentials: Record<string, string> | undefined): Profile {
+  const settings = { ...stringValues(fromConfig), ...stringValues(fromCredentials) };
+  const definedIn: ('config' | 'credentials')[] = [];
+  if (fromConfig) definedIn.push('config');
+  if (fromCredentials) definedIn.push('credentials');
+  const problems: string[] = [];
+
+  let role: RoleArn | undefined;
+  if (settings.role_arn) {
+    role = parseRoleArn(settings.role_arn);
+    if (!role) problems.push(`role_arn "${settings.role_arn}" is not an IAM role ARN (arn:aws:iam::123456789012:role/Name).`);
+  }
+
+  let durationSeconds: number | undefined;
+  if (settings.duration_seconds !== undefined) {
+    const parsed = Number(settings.duration_seconds);
+    if (!Number.isInteger(parsed)) {
+      problems.push(`duration_seconds "${settings.duration_seconds}" is not a whole number of seconds.`);
+    } else if (parsed < MIN_DURATION_SECONDS || parsed > MAX_DURATION_SECONDS) {
+      problems.push(`duration_seconds ${parsed} is outside ${MIN_DURATION_SECONDS}..${MAX_DURATION_SECONDS}.`);
+      durationSeconds = parsed;
+    } else {
+      durationSeconds = parsed;
+    }
+  }
+  if (settings.aws_access_key_id && !settings.aws_secret_access_key) problems.push('aws_access_key_id is set but aws_secret_access_key is missing.');
+  if (settings.aws_secret_access_key && !settings.aws_access_key_id) problems.push('aws_secret_access_key is set but aws_access_key_id is missing.');
+
+  return {
+    name,
+    kind: classify(settings),
+    settings,
+    definedIn,
+    role,
+    region: settings.region || undefined,
+    sourceProfile: settings.source_profile || undefined,
+    credentialSource: settings.credential_source || undefined,
+    mfaSerial: settings.mfa_serial || undefined,
+    externalId: settings.external_id || undefined,
+    roleSessionName: settings.role_session_name || undefined,
+    durationSeconds,
+    problems,
+  };
+}
+
+const SECTION_PREFIX = /^(sso-session|services)\./;
+
+/** Joins both files into one profile per name, as `aws configure list-profiles` sees them. */
+export function buildProfileSet(files: AwsFiles): ProfileSet {
+  const config: IniSections = files.configSections;
+  const credentials: IniSections = files.credentialsSections;
+  const names = new Set<string>();
+  const services: Record<string, Record<string, string | undefined>> = {};
+  for (const key of Object.keys(config)) {
+    if (key.startsWith('services.')) services[key.slice('services.'.length)] = config[key];
+    else if (!SECTION_PREFIX.test(key)) names.add(key);
+  }
+  for (const key of Object.keys(credentials)) names.add(key);
+
+  const profiles = new Map<string, Profile>();
+  for (const name of [...names].sort((a, b) => a.localeCompare(b))) {
+    const fromConfig = Object.prototype.hasOwnProperty.call(config, name) ? stringValues(config[name]) : undefined;
+    const fromCredentials = Object.prototype.hasOwnProperty.call(credentials, name) ? stringValues(credentials[name]) : undefined;
+    profiles.set(name, buildProfile(name, fromConfig, fromCredentials));
+  }
+  return { profiles, files, services };
+}
+
+export function roleProfiles(set: ProfileSet): Profile[] {
+  return [...set.profiles.values()].filter((p) => p.kind === 'role');
+}

@@ -1,0 +1,154 @@
+import type { Clock } from './clock';
+import { describeStsFailure, RoleSwitchError, StsCallError } from './errors';
+import { DEFAULT_DURATION_SECONDS, type Profile, type ProfileSet } from './profiles';
+import { defaultSessionName, sanitizeSessionName } from './sessionName';
+import { chainNames, resolveSourceChain, type RoleHop } from './sourceChain';
+import type { AssumeRoleRequest, AwsCredentials, StsApi } from './sts';
+import { resolveRegion, resolveStsEndpoint, type Env } from './stsEndpoint';
+
+/** The identity the editor is working as. Holds secrets: never log or show it whole. */
+export interface Session {
+  readonly profileName: string;
+  readonly kind: 'role' | 'static';
+  readonly credentials: AwsCredentials;
+  /** ms since epoch; undefined for long-term keys. */
+  readonly expiresAt?: number;
+  readonly startedAt: number;
+  readonly region: string;
+  /** arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION, or the caller ARN for keys. */
+  readonly arn: string;
+  readonly accountId: string;
+  readonly roleName?: string;
+  readonly roleArn?: string;
+  readonly sessionName?: string;
+  /** The profile the first credentials came from, and the whole chain picked -> root. */
+  readonly sourceProfile?: string;
+  readonly chain: readonly string[];
+  readonly durationSeconds?: number;
+  readonly stsEndpoint?: string;
+}
+
+/** Asks the user for an MFA code; resolves undefined when they cancel. */
+export type MfaCodeProvider = (request: { profile: string; mfaSerial: string; roleArn: string }) => Promise<string | undefined>;
+
+export interface ResolveDeps {
+  loadSts: () => Promise<StsApi>;
+  mfaCode: MfaCodeProvider;
+  clock: Clock;
+  env: Env;
+  sessionName?: () => string;
+  signal?: AbortSignal;
+}
+
+/** STS accepts six-digit TOTP codes. Checked before sending so a typo costs no STS call. */
+export function isValidMfaCode(code: string): boolean {
+  return /^\d{6}$/.test(code);
+}
+
+// Role chaining limits the session to one hour whatever the role allows.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining
+export const CHAINED_MAX_SECONDS = 3600;
+
+/** The AssumeRole parameters for one hop, as the AWS CLI builds them from the hop's own profile. */
+export function buildAssumeRoleRequest(hop: RoleHop, sessionName: string): AssumeRoleRequest {
+  const p = hop.profile;
+  const request: AssumeRoleRequest = {
+    RoleArn: hop.role.arn,
+    RoleSessionName: p.roleSessionName ?? sessionName,
+    DurationSeconds: p.durationSeconds ?? DEFAULT_DURATION_SECONDS,
+  };
+  if (p.externalId) request.ExternalId = p.externalId;
+  if (p.mfaSerial) request.SerialNumber = p.mfaSerial;
+  return request;
+}
+
+function staticCredentials(p: Profile): AwsCredentials {
+  const s = p.settings;
+  return { accessKeyId: s.aws_access_key_id, secretAccessKey: s.aws_secret_access_key, sessionToken: s.aws_session_token || undefined };
+}
+
+async function askMfa(deps: ResolveDeps, profile: string, hop: RoleHop): Promise<string> {
+  const serial = hop.profile.mfaSerial as string;
+  const code = (await deps.mfaCode({ profile: hop.profile.name, mfaSerial: serial, roleArn: hop.role.arn }))?.trim();
+  if (code === undefined) throw new RoleSwitchError(`Switching to "${profile}" was cancelled: no MFA code was entered.`, 'MfaCancelled', profile);
+  if (!isValidMfaCode(code)) throw new RoleSwitchError(`"${code.replace(/./g, '*')}" is not an MFA code for profile "${hop.profile.name}": enter the 6 digits shown by ${serial}.`, 'MfaCodeInvalid', profile);
+  return code;
+}
+
+/**
+ * Resolves a profile to a session: static keys at the root of its source chain,
+ * then one AssumeRole per hop, asking for an MFA code on hops whose profile sets
+ * mfa_serial. Nothing is stored or applied here; the caller decides.
+ */
+export async function resolveSession(set: ProfileSet, profileName: string, deps: ResolveDeps): Promise<Session> {
+  const chain = resolveSourceChain(set, profileName);
+  if (chain.root.kind === 'unsupported') throw new RoleSwitchError(`${chain.root.reason} (needed by "${profileName}").`, 'UnsupportedSource', profileName);
+  const picked = set.profiles.get(profileName) as Profile;
+  const region = resolveRegion(picked, deps.env);
+  const endpoint = resolveStsEndpoint(set, picked, deps.env);
+  const names = chainNames(chain);
+  const sts = await deps.loadSts();
+  let credentials = staticCredentials(chain.root.profile);
+
+  if (chain.hops.length === 0) {
+    const identity = await sts.getCallerIdentity({ credentials, region, endpoint, signal: deps.signal }).catch((e: unknown) => {
+      throw e instanceof StsCallError ? describeStsFailure(e, { profile: profileName, hopProfile: profileName, action: 'GetCallerIdentity' }) : e;
+    });
+    return {
+      profileName,
+      kind: 'static',
+      credentials,
+      expiresAt: credentials.expiration?.getTime(),
+      startedAt: deps.clock.now(),
+      region,
+      arn: identity.arn,
+      accountId: identity.account,
+      chain: names,
+      stsEndpoint: endpoint,
+    };
+  }
+
+  const sessionName = sanitizeSessionName(deps.sessionName?.() ?? defaultSessionName());
+  let last: { arn: string; request: AssumeRoleRequest; hop: RoleHop } | undefined;
+  let previousSource = chain.root.profile.name;
+  for (const [index, hop] of chain.hops.entries()) {
+    const request = buildAssumeRoleRequest(hop, sessionName);
+    if (request.SerialNumber) request.TokenCode = await askMfa(deps, profileName, hop);
+    try {
+      const result = await sts.assumeRole({ credentials, region, endpoint, signal: deps.signal }, request);
+      credentials = result.credentials;
+      last = { arn: result.assumedRoleArn, request, hop };
+    } catch (e) {
+      if (!(e instanceof StsCallError)) throw e;
+      throw describeStsFailure(e, {
+        profile: profileName,
+        hopProfile: hop.profile.name,
+        action: 'AssumeRole',
+        roleArn: hop.role.arn,
+        sourceProfile: previousSource,
+        durationSeconds: request.DurationSeconds,
+        chained: index > 0,
+        mfaSerial: request.SerialNumber,
+      });
+    }
+    previousSource = hop.profile.name;
+  }
+  const final = last as NonNullable<typeof last>;
+  return {
+    profileName,
+    kind: 'role',
+    credentials,
+    expiresAt: credentials.expiration?.getTime(),
+    startedAt: deps.clock.now(),
+    region,
+    arn: final.arn,
+    accountId: final.hop.role.accountId,
+    roleName: final.hop.role.roleName,
+    roleArn: final.hop.role.arn,
+    sessionName: final.request.RoleSessionName,
+    sourceProfile: chain.root.profile.name,
+    chain: names,
+    durationSeconds: final.request.DurationSeconds,
+    stsEndpoint: endpoint,
+  };
+}

@@ -1,0 +1,106 @@
+import { RoleSwitchError } from './errors';
+import { hasStaticKeys, type Profile, type ProfileSet, type RoleArn } from './profiles';
+
+/** One AssumeRole call in a chain, with the settings of the profile that asks for it. */
+export interface RoleHop {
+  profile: Profile;
+  role: RoleArn;
+}
+
+/** Where the first credentials of a chain come from. */
+export type ChainRoot =
+  | { kind: 'static'; profile: Profile }
+  | { kind: 'unsupported'; profile: Profile; reason: string };
+
+/**
+ * The credentials a profile resolves to: a root, then the roles assumed in order
+ * (the last hop is the picked profile when it is a role profile).
+ */
+export interface SourceChain {
+  root: ChainRoot;
+  hops: RoleHop[];
+}
+
+/** Profile names from the picked one down to the root: ["prod-admin", "jump", "base"]. */
+export function chainNames(chain: SourceChain): string[] {
+  return [...chain.hops.map((h) => h.profile.name).reverse(), ...(chain.hops.at(0)?.profile.name === chain.root.profile.name ? [] : [chain.root.profile.name])];
+}
+
+function isRoleConfig(p: Profile): boolean {
+  return Boolean(p.settings.role_arn) && (Boolean(p.sourceProfile) || Boolean(p.credentialSource));
+}
+
+function roleOf(p: Profile): RoleArn {
+  if (!p.role) throw new RoleSwitchError(`Profile "${p.name}" has role_arn "${p.settings.role_arn}", which is not an IAM role ARN. Use the form arn:aws:iam::123456789012:role/RoleName.`, 'InvalidProfile', p.name);
+  return p.role;
+}
+
+function unsupportedRoot(p: Profile): ChainRoot {
+  const reasons: Record<string, string> = {
+    sso: `Profile "${p.name}" uses IAM Identity Center (SSO), which this version cannot use as a source yet.`,
+    process: `Profile "${p.name}" uses credential_process, which this version cannot use as a source yet.`,
+    webIdentity: `Profile "${p.name}" uses web_identity_token_file, which this version cannot use as a source yet.`,
+  };
+  return { kind: 'unsupported', profile: p, reason: reasons[p.kind] ?? `Profile "${p.name}" has no credentials: add aws_access_key_id and aws_secret_access_key, or role_arn with source_profile.` };
+}
+
+/**
+ * Walks source_profile links with the AWS CLI's rules (botocore's AssumeRoleProvider):
+ * - the picked profile is assumed when it has role_arn, even if it also has static keys;
+ * - on later hops a profile's static keys win over its own role_arn;
+ * - a profile may name itself as source only when it has static keys;
+ * - any other revisit is a cycle, reported as `a -> b -> a`;
+ * - source_profile and credential_source together are an error.
+ * mfa_serial, external_id, duration and session name belong to each hop's own profile.
+ */
+export function resolveSourceChain(set: ProfileSet, profileName: string): SourceChain {
+  const start = set.profiles.get(profileName);
+  if (!start) throw new RoleSwitchError(`Profile "${profileName}" is not in ${set.files.paths.configPath} or ${set.files.paths.credentialsPath}. Check the name, or add the profile.`, 'ProfileNotFound', profileName);
+
+  const hops: RoleHop[] = [];
+  const visited: string[] = [];
+  let current = start;
+  let first = true;
+  for (;;) {
+    visited.push(current.name);
+    const useRole = first ? isRoleConfig(current) : isRoleConfig(current) && !hasStaticKeys(current.settings);
+    if (!useRole) {
+      const roleWithoutSource = current.kind === 'role' && !current.sourceProfile && !current.credentialSource;
+      if (roleWithoutSource && (first || !hasStaticKeys(current.settings))) {
+        throw new RoleSwitchError(`Profile "${current.name}" has role_arn but neither source_profile nor credential_source. Add source_profile = <a profile with credentials>.`, 'InvalidProfile', profileName);
+      }
+      if (hasStaticKeys(current.settings)) return { root: { kind: 'static', profile: current }, hops: hops.reverse() };
+      return { root: unsupportedRoot(current), hops: hops.reverse() };
+    }
+    if (current.sourceProfile && current.credentialSource) {
+      throw new RoleSwitchError(`Profile "${current.name}" has both source_profile and credential_source. Keep only one of them.`, 'ConflictingSource', profileName);
+    }
+    hops.push({ profile: current, role: roleOf(current) });
+    if (current.credentialSource) {
+      const root: ChainRoot = { kind: 'unsupported', profile: current, reason: `Profile "${current.name}" uses credential_source = ${current.credentialSource}, which this version cannot use yet.` };
+      return { root, hops: hops.reverse() };
+    }
+    const sourceName = current.sourceProfile as string;
+    const source = set.profiles.get(sourceName);
+    if (!source) {
+      throw new RoleSwitchError(
+        `Profile "${current.name}" names source_profile "${sourceName}", which does not exist in ${set.files.paths.configPath} or ${set.files.paths.credentialsPath}. Add that profile or fix source_profile.`,
+        'MissingSourceProfile',
+        profileName,
+      );
+    }
+    if (visited.includes(sourceName)) {
+      const selfWithKeys = sourceName === current.name && hasStaticKeys(source.settings);
+      if (!selfWithKeys) {
+        throw new RoleSwitchError(
+          `Profile "${profileName}" has a source_profile cycle: ${[...visited, sourceName].join(' -> ')}. Point one of them at a profile with credentials.`,
+          'SourceProfileCycle',
+          profileName,
+        );
+      }
+      return { root: { kind: 'static', profile: source }, hops: hops.reverse() };
+    }
+    current = source;
+    first = false;
+  }
+}

@@ -1,0 +1,105 @@
+// The only module that loads the AWS SDK's STS client. esbuild emits it as its own
+// chunk (dist/stsClient.js) that is required on the first STS call, keeping the SDK
+// off the activation path.
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { StsCallError } from './errors';
+import type { AssumeRoleRequest, AssumeRoleResult, CallerIdentity, StsApi, StsCallOptions } from './sts';
+
+export interface StsClientSettings {
+  /** Per-attempt time limit; the SDK retries transient failures up to maxAttempts. */
+  requestTimeoutMs: number;
+  maxAttempts: number;
+  /** Receives the SDK's retry and debug lines, already free of credentials. */
+  log?: (message: string) => void;
+}
+
+const MAX_CACHED_CLIENTS = 16;
+
+function endpointLabel(options: StsCallOptions): string {
+  return options.endpoint ?? `https://sts.${options.region}.amazonaws.com`;
+}
+
+function toStsCallError(e: unknown, options: StsCallOptions): StsCallError {
+  const err = e as { name?: string; code?: string; message?: string; Code?: string; $metadata?: { httpStatusCode?: number }; cause?: { code?: string } };
+  const network = err.code ?? err.cause?.code;
+  const code =
+    network && /^E[A-Z]+$/.test(network)
+      ? network
+      : err.name === 'TimeoutError' || err.name === 'AbortError'
+        ? err.name
+        : (err.Code ?? err.name ?? 'Error');
+  return new StsCallError(code, err.message ?? String(e), endpointLabel(options), err.$metadata?.httpStatusCode);
+}
+
+/**
+ * Creates the STS adapter. Clients are kept per (region, endpoint, key) so a warm
+ * switch pays only the HTTP round trip, not client construction or a new TLS handshake.
+ */
+export function createStsApi(settings: StsClientSettings): StsApi {
+  const clients = new Map<string, STSClient>();
+
+  const clientFor = (options: StsCallOptions): STSClient => {
+    const key = `${options.region}\u0000${options.endpoint ?? ''}\u0000${options.credentials.accessKeyId}\u0000${options.credentials.sessionToken?.slice(-16) ?? ''}`;
+    let client = clients.get(key);
+    if (client) {
+      clients.delete(key);
+      clients.set(key, client);
+      return client;
+    }
+    const { accessKeyId, secretAccessKey, sessionToken } = options.credentials;
+    client = new STSClient({
+      region: options.region,
+      endpoint: options.endpoint,
+      credentials: { accessKeyId, secretAccessKey, sessionToken },
+      maxAttempts: settings.maxAttempts,
+      requestHandler: { requestTimeout: settings.requestTimeoutMs, connectionTimeout: settings.requestTimeoutMs },
+      logger: settings.log
+        ? {
+            // The SDK logs request/response shapes at debug level; only warnings and errors are kept.
+            debug: () => undefined,
+            info: () => undefined,
+            warn: (...args: unknown[]) => settings.log?.(`STS SDK warning: ${args.map(String).join(' ')}`),
+            error: (...args: unknown[]) => settings.log?.(`STS SDK error: ${args.map(String).join(' ')}`),
+          }
+        : undefined,
+    });
+    clients.set(key, client);
+    if (clients.size > MAX_CACHED_CLIENTS) {
+      const [oldestKey, oldest] = clients.entries().next().value as [string, STSClient];
+      clients.delete(oldestKey);
+      oldest.destroy();
+    }
+    return client;
+  };
+
+  const send = async <T>(options: StsCallOptions, run: (client: STSClient) => Promise<T>): Promise<T> => {
+    try {
+      return await run(clientFor(options));
+    } catch (e) {
+      if (e instanceof StsCallError) throw e;
+      throw toStsCallError(e, options);
+    }
+  };
+
+  return {
+    assumeRole: (options: StsCallOptions, request: AssumeRoleRequest): Promise<AssumeRoleResult> =>
+      send(options, async (client) => {
+        const out = await client.send(new AssumeRoleCommand(request), { abortSignal: options.signal });
+        const c = out.Credentials;
+        if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration || !out.AssumedRoleUser?.Arn) {
+          throw new StsCallError('IncompleteResponse', 'STS answered AssumeRole without credentials or an assumed-role ARN.', endpointLabel(options));
+        }
+        return {
+          credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: new Date(c.Expiration) },
+          assumedRoleArn: out.AssumedRoleUser.Arn,
+          assumedRoleId: out.AssumedRoleUser.AssumedRoleId,
+        };
+      }),
+    getCallerIdentity: (options: StsCallOptions): Promise<CallerIdentity> =>
+      send(options, async (client) => {
+        const out = await client.send(new GetCallerIdentityCommand({}), { abortSignal: options.signal });
+        if (!out.Arn || !out.Account) throw new StsCallError('IncompleteResponse', 'STS answered GetCallerIdentity without an ARN.', endpointLabel(options));
+        return { arn: out.Arn, account: out.Account, userId: out.UserId ?? '' };
+      }),
+  };
+}

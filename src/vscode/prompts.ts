@@ -1,0 +1,54 @@
+import * as vscode from 'vscode';
+import type { Profile } from '../core/profiles';
+import { isValidMfaCode, type MfaCodeProvider } from '../core/session';
+import { orderByRecent } from '../core/treeModel';
+
+/** Asks for the 6-digit code; validated as typed so STS never sees a malformed one. */
+export const promptForMfaCode: MfaCodeProvider = async ({ profile, mfaSerial }) =>
+  vscode.window.showInputBox({
+    title: `MFA code for ${profile}`,
+    prompt: `Enter the 6-digit code from ${mfaSerial}`,
+    placeHolder: '123456',
+    ignoreFocusOut: true,
+    validateInput: (value) => (isValidMfaCode(value.trim()) || value.trim() === '' ? undefined : 'An MFA code is 6 digits.'),
+  });
+
+interface ProfilePickItem extends vscode.QuickPickItem {
+  profile?: Profile;
+}
+
+/**
+ * A quick pick of assumable profiles, most recently used first, matching on profile
+ * name, account id and role name (the description carries the last two).
+ */
+export async function pickRoleProfile(profiles: readonly Profile[], recent: readonly string[], activeProfile: string | undefined): Promise<Profile | undefined> {
+  const ordered = orderByRecent(profiles, recent);
+  const recentSet = new Set(recent);
+  const items: ProfilePickItem[] = [];
+  let inRecent = false;
+  let inRest = false;
+  for (const profile of ordered) {
+    const isRecent = recentSet.has(profile.name);
+    if (isRecent && !inRecent) {
+      items.push({ label: 'recently used', kind: vscode.QuickPickItemKind.Separator });
+      inRecent = true;
+    } else if (!isRecent && !inRest && inRecent) {
+      items.push({ label: 'all roles', kind: vscode.QuickPickItemKind.Separator });
+      inRest = true;
+    }
+    items.push({
+      label: `${profile.name === activeProfile ? '$(pass-filled)' : '$(shield)'} ${profile.name}`,
+      description: profile.role ? `${profile.role.roleName} · ${profile.role.accountId}` : undefined,
+      detail: [profile.mfaSerial ? '$(lock) MFA' : '', profile.region ?? '', profile.sourceProfile ? `from ${profile.sourceProfile}` : ''].filter(Boolean).join('  ') || undefined,
+      profile,
+    });
+  }
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'AWS: Assume Role',
+    placeHolder: 'Pick a role profile (type a profile name, account id or role name)',
+    matchOnDescription: true,
+    matchOnDetail: false,
+  });
+  return picked?.profile;
+}
+

@@ -1,0 +1,64 @@
+import * as vscode from 'vscode';
+import { SETTINGS_SECTION } from '../constants';
+import { Disposable } from './disposable';
+import { Emitter } from '../core/events';
+
+/** Mirrors `contributes.configuration` in package.json; read in this one place. */
+export interface Settings {
+  configFile: string;
+  credentialsFile: string;
+  warningMinutes: number;
+  sessionName: string;
+  stsTimeoutSeconds: number;
+}
+
+const DEFAULTS: Settings = {
+  configFile: '',
+  credentialsFile: '',
+  warningMinutes: 5,
+  sessionName: '',
+  stsTimeoutSeconds: 10,
+};
+
+function read(): Settings {
+  const c = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  // A hand-edited settings.json can hold any type; fall back rather than misbehave.
+  const str = (key: keyof Settings) => {
+    const v = c.get<unknown>(key);
+    return typeof v === 'string' ? v : (DEFAULTS[key] as string);
+  };
+  const num = (key: keyof Settings, min: number, max: number) => {
+    const v = c.get<unknown>(key);
+    return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : (DEFAULTS[key] as number);
+  };
+  return {
+    configFile: str('configFile'),
+    credentialsFile: str('credentialsFile'),
+    warningMinutes: num('warningMinutes', 0, 60),
+    sessionName: str('sessionName'),
+    stsTimeoutSeconds: num('stsTimeoutSeconds', 1, 120),
+  };
+}
+
+/** Typed settings, re-read only when our section changes. */
+export class SettingsService extends Disposable {
+  private current = read();
+  private readonly changed = this._register(new Emitter<{ previous: Settings; current: Settings }>());
+  readonly onDidChange = this.changed.event;
+
+  constructor() {
+    super();
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration(SETTINGS_SECTION)) return;
+        const previous = this.current;
+        this.current = read();
+        this.changed.fire({ previous, current: this.current });
+      }),
+    );
+  }
+
+  get value(): Settings {
+    return this.current;
+  }
+}

@@ -1,0 +1,119 @@
+import * as vscode from 'vscode';
+import { Commands, StatusBarIds } from '../constants';
+import type { Clock, TimerHandle } from '../core/clock';
+import { formatCountdown } from '../core/countdown';
+import type { Session } from '../core/session';
+import type { SessionManager } from '../core/sessionManager';
+import { Disposable } from './disposable';
+import type { SettingsService } from './settings';
+
+export type StatusBarState = 'none' | 'active' | 'warning' | 'expired';
+
+/**
+ * Shows who you are now and how long the keys last. Ticks once a second only while a
+ * session with an expiry is shown; with no session there is no timer at all.
+ */
+export class IdentityStatusBar extends Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private ticker: TimerHandle | undefined;
+  private expired: Session | undefined;
+  private state: StatusBarState = 'none';
+
+  constructor(
+    private readonly sessions: SessionManager,
+    private readonly settings: SettingsService,
+    private readonly clock: Clock,
+  ) {
+    super();
+    this.item = this._register(vscode.window.createStatusBarItem(StatusBarIds.identity, vscode.StatusBarAlignment.Left, 50));
+    this.item.name = 'AWS Role';
+    this._register(
+      sessions.onDidChange((change) => {
+        this.expired = change.reason === 'expired' ? change.previous : undefined;
+        this.render();
+      }),
+    );
+    this._register(settings.onDidChange(() => this.render()));
+    this._register({ dispose: () => this.stopTicker() });
+    this.render();
+    this.item.show();
+  }
+
+  get currentState(): StatusBarState {
+    return this.state;
+  }
+
+  get text(): string {
+    return this.item.text;
+  }
+
+  private render(): void {
+    const session = this.sessions.active;
+    if (!session) {
+      this.stopTicker();
+      if (this.expired) this.renderExpired(this.expired);
+      else this.renderNone();
+      return;
+    }
+    const label = session.roleName ?? session.profileName;
+    const msLeft = session.expiresAt !== undefined ? session.expiresAt - this.clock.now() : undefined;
+    const warning = msLeft !== undefined && msLeft <= this.settings.value.warningMinutes * 60_000;
+    this.state = warning ? 'warning' : 'active';
+    this.item.text = `$(${warning ? 'warning' : 'shield'}) ${label} @ ${session.accountId}${msLeft !== undefined ? ` ${formatCountdown(msLeft)}` : ''}`;
+    this.item.backgroundColor = warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.tooltip = this.tooltip(session);
+    this.item.command = { title: 'AWS role actions', command: Commands.statusBarActions };
+    this.item.accessibilityInformation = {
+      label: `AWS role ${label} in account ${session.accountId}${msLeft !== undefined ? `, expires in ${formatCountdown(msLeft)}` : ''}`,
+    };
+    if (msLeft !== undefined) this.scheduleTick();
+    else this.stopTicker();
+  }
+
+  private renderNone(): void {
+    this.state = 'none';
+    this.item.text = '$(shield) AWS: no role';
+    this.item.tooltip = 'No AWS role is active. Click to assume one.';
+    this.item.backgroundColor = undefined;
+    this.item.command = { title: 'Assume Role', command: Commands.assumeRole };
+    this.item.accessibilityInformation = { label: 'No AWS role active. Assume a role.' };
+  }
+
+  private renderExpired(session: Session): void {
+    this.state = 'expired';
+    this.item.text = `$(error) ${session.roleName ?? session.profileName} expired`;
+    this.item.tooltip = `The credentials of profile "${session.profileName}" expired at ${new Date(session.expiresAt ?? 0).toLocaleTimeString()}. Click to assume a role again.`;
+    this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+    this.item.command = { title: 'AWS role actions', command: Commands.statusBarActions };
+    this.item.accessibilityInformation = { label: `AWS role ${session.roleName ?? session.profileName} expired` };
+  }
+
+  private tooltip(session: Session): vscode.MarkdownString {
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**AWS role** from profile \`${session.profileName}\`\n\n`);
+    md.appendMarkdown(`ARN: \`${session.arn}\`  \n`);
+    if (session.sessionName) md.appendMarkdown(`Session name: \`${session.sessionName}\`  \n`);
+    if (session.expiresAt !== undefined) md.appendMarkdown(`Expires: ${new Date(session.expiresAt).toLocaleString()}  \n`);
+    if (session.sourceProfile) md.appendMarkdown(`Source profile: \`${session.sourceProfile}\`  \n`);
+    md.appendMarkdown(`Region: \`${session.region}\``);
+    return md;
+  }
+
+  // Aligns ticks to the next whole second of the countdown, so the display never skips or stalls.
+  private scheduleTick(): void {
+    this.stopTicker();
+    const expiresAt = this.sessions.active?.expiresAt;
+    if (expiresAt === undefined) return;
+    const msLeft = expiresAt - this.clock.now();
+    const delay = msLeft > 0 ? (msLeft % 1000) + 1 : 1000;
+    this.ticker = this.clock.setTimeout(() => {
+      this.ticker = undefined;
+      this.render();
+    }, delay);
+  }
+
+  private stopTicker(): void {
+    if (this.ticker) this.clock.clearTimeout(this.ticker);
+    this.ticker = undefined;
+  }
+}
