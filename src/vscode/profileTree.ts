@@ -10,6 +10,15 @@ import { buildProfileGroups, type ProfileGroup } from '../core/treeModel';
 import { Disposable } from './disposable';
 import type { Logger } from './logger';
 
+export interface TreeSnapshotNode {
+  label: string;
+  description?: string;
+  contextValue?: string;
+  icon?: string;
+  tooltip?: string;
+  children?: TreeSnapshotNode[];
+}
+
 export type TreeNode = { type: 'group'; group: ProfileGroup } | { type: 'profile'; profile: Profile };
 
 const KIND_ICONS: Record<ProfileKind, string> = {
@@ -68,6 +77,26 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
     this.view.description = this.filter ? `filter: ${this.filter}` : undefined;
     void vscode.commands.executeCommand('setContext', ContextKeys.filtered, Boolean(this.filter));
     this.changed.fire(undefined);
+  }
+
+  /** The rendered tree as plain data, for the hidden inspect command that tests use. */
+  async snapshot(): Promise<TreeSnapshotNode[]> {
+    const walk = async (node?: TreeNode): Promise<TreeSnapshotNode[]> => {
+      const out: TreeSnapshotNode[] = [];
+      for (const child of await this.getChildren(node)) {
+        const item = this.getTreeItem(child);
+        out.push({
+          label: String(item.label),
+          description: typeof item.description === 'string' ? item.description : undefined,
+          contextValue: item.contextValue,
+          icon: item.iconPath instanceof vscode.ThemeIcon ? item.iconPath.id : undefined,
+          tooltip: item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : item.tooltip,
+          children: child.type === 'group' ? await walk(child) : undefined,
+        });
+      }
+      return out;
+    };
+    return walk();
   }
 
   refresh(): void {

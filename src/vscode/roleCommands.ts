@@ -8,10 +8,11 @@ import type { ProfileCatalog } from '../core/profileCatalog';
 import type { Profile } from '../core/profiles';
 import type { StsApi } from '../core/sts';
 import type { SessionManager, SessionChange } from '../core/sessionManager';
+import { SECRET_ENV_NAMES } from '../core/redact';
 import { pushRecent } from '../core/treeModel';
 import { Disposable } from './disposable';
 import type { Logger } from './logger';
-import type { ProfileTreeProvider, TreeNode } from './profileTree';
+import type { ProfileTreeProvider, TreeNode, TreeSnapshotNode } from './profileTree';
 import { pickRoleProfile } from './prompts';
 import type { IdentityStatusBar } from './statusBar';
 
@@ -30,6 +31,10 @@ export interface InspectSnapshot {
   statusBar: { text: string; state: string };
   recent: string[];
   switching: boolean;
+  tree: TreeSnapshotNode[];
+  /** The terminal environment: names to values, with secret values replaced by `<set>`. */
+  terminalEnv: Record<string, string>;
+  filter: string;
 }
 
 /** The user-facing commands. Every failure is shown with the profile it concerns and a way to the log. */
@@ -200,9 +205,16 @@ export class RoleCommands extends Disposable {
     if (choice === showLog) this.log.show();
   }
 
-  private inspect(): InspectSnapshot {
+  private async inspect(): Promise<InspectSnapshot> {
     const s = this.sessions.active;
+    const terminalEnv: Record<string, string> = {};
+    this.context.environmentVariableCollection.forEach((name, mutator) => {
+      terminalEnv[name] = SECRET_ENV_NAMES.has(name) && name !== 'AWS_ACCESS_KEY_ID' ? '<set>' : mutator.value;
+    });
     return {
+      tree: await this.tree.snapshot(),
+      terminalEnv,
+      filter: this.tree.filterText,
       active: s && {
         profileName: s.profileName,
         arn: s.arn,

@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// `npm test`: installs the test VS Code and tools if missing, builds, then runs the unit,
+// integration (inside code-server) and UI end-to-end suites, and ends with one line
+// "N passed, N failed" over all of them.
+const { spawnSync } = require('node:child_process');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const results = [];
+
+function run(label, command, args, { counts = false, env = {} } = {}) {
+  console.log(`\n=== ${label} ===`);
+  const res = spawnSync(command, args, { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 256 * 1024 * 1024 });
+  process.stdout.write(res.stdout ?? '');
+  const ok = res.status === 0;
+  if (counts) {
+    const out = res.stdout ?? '';
+    const last = (re) => {
+      const all = [...out.matchAll(re)];
+      return all.length ? Number(all[all.length - 1][1]) : 0;
+    };
+    let passed = last(/^\s*(\d+) passing\b/gm);
+    let failed = last(/^\s*(\d+) failing\b/gm);
+    const summary = [...out.matchAll(/^\w+: (\d+) passed, (\d+) failed/gm)].pop();
+    if (summary) {
+      passed = Number(summary[1]);
+      failed = Number(summary[2]);
+    }
+    // A suite that crashed or ran nothing is a failure, never a silent pass.
+    if (!ok && failed === 0) failed = 1;
+    if (ok && passed === 0) failed += 1;
+    results.push({ label, passed, failed });
+  } else if (!ok) {
+    results.push({ label, passed: 0, failed: 1 });
+  }
+  return ok;
+}
+
+function main() {
+  const skipInstall = process.env.SKIP_TEST_DEPS_INSTALL === '1';
+  if (!skipInstall && !run('install test dependencies', 'bash', ['scripts/install-test-deps.sh'])) return finish();
+  if (!run('build', 'node', ['esbuild.js'])) return finish();
+  if (!run('type check and compile tests', 'npx', ['tsc', '-p', '.'])) return finish();
+  const only = process.env.TEST_ONLY; // unit | integration | e2e
+  if (!only || only === 'unit') run('unit tests', 'npx', ['mocha', '--reporter', 'spec', 'out/test/unit/**/*.test.js'], { counts: true });
+  if (!only || only === 'integration') run('integration tests (code-server)', 'node', ['out/test/integration/run.js'], { counts: true });
+  if (!only || only === 'e2e') run('UI end-to-end tests (code-server + chromium)', 'npx', ['mocha', '--reporter', 'spec', '--timeout', '180000', 'out/test/e2e/**/*.test.js'], { counts: true });
+  return finish();
+}
+
+function finish() {
+  console.log('\n=== summary ===');
+  for (const r of results) console.log(`${r.label}: ${r.passed} passed, ${r.failed} failed`);
+  const passed = results.reduce((n, r) => n + r.passed, 0);
+  const failed = results.reduce((n, r) => n + r.failed, 0);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 && passed > 0 ? 0 : 1);
+}
+
+main();

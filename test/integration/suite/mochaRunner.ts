@@ -1,0 +1,55 @@
+// Reusable bootstrap for a mocha suite run inside the VS Code extension host (`extensionTestsPath`).
+// A suite's index.ts is then just:
+//   import * as path from 'path';
+//   import { runMochaSuite } from './mochaRunner';
+//   export function run(): Promise<void> { return runMochaSuite(__dirname, /\.test\.js$/); }
+//
+// Output: mocha's spec reporter with colors off. In code-server the extension host's console
+// output is forwarded to the browser, where the harness reads it through `codeAutomationLog`.
+import * as fs from 'fs';
+import * as path from 'path';
+import Mocha from 'mocha';
+
+/** All files under `root` (recursively) whose path relative to `root` matches `pattern`, sorted. */
+function findFiles(root: string, pattern: RegExp): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'node_modules') walk(full);
+      } else if (pattern.test(path.relative(root, full).split(path.sep).join('/'))) {
+        out.push(full);
+      }
+    }
+  };
+  walk(root);
+  return out.sort();
+}
+
+/**
+ * Runs every file under `testsRoot` whose relative path (with `/` separators) matches `pattern`
+ * with mocha (bdd, no colors). Resolves when all tests pass; rejects with an Error naming the
+ * number of failures otherwise (VS Code then reports exit code 1 through codeAutomationExit).
+ */
+export function runMochaSuite(testsRoot: string, pattern: RegExp): Promise<void> {
+  const timeout = Number(process.env.MOCHA_TIMEOUT ?? 20000);
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout, reporter: 'spec' });
+  const grep = process.env.MOCHA_GREP;
+  if (grep) mocha.grep(grep);
+  const files = findFiles(testsRoot, pattern);
+  if (files.length === 0) {
+    return Promise.reject(new Error(`no test files matching ${pattern} under ${testsRoot}`));
+  }
+  for (const f of files) mocha.addFile(f);
+  return new Promise<void>((resolve, reject) => {
+    try {
+      mocha.run((failures) => {
+        if (failures > 0) reject(new Error(`${failures} test(s) failed.`));
+        else resolve();
+      });
+    } catch (err) {
+      reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  });
+}
