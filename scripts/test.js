@@ -41,6 +41,7 @@ function main() {
   if (!skipInstall && !run('install test dependencies', 'bash', ['scripts/install-test-deps.sh'])) return finish();
   if (!run('build', 'node', ['esbuild.js'])) return finish();
   if (!run('type check and compile tests', 'npx', ['tsc', '-p', '.'])) return finish();
+  run('lint', 'npx', ['eslint', 'src', 'test', 'scripts']);
   const only = process.env.TEST_ONLY; // unit | integration | e2e
   if (!only || only === 'unit') run('unit tests', 'npx', ['mocha', '--reporter', 'spec', 'out/test/unit/**/*.test.js'], { counts: true });
   if (!only || only === 'integration') run('integration tests (code-server)', 'node', ['out/test/integration/run.js'], { counts: true });

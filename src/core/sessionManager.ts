@@ -51,7 +51,7 @@ export class SessionManager {
       if (session.expiresAt !== undefined && session.expiresAt <= this.clock.now()) {
         throw new RoleSwitchError(`STS returned credentials for "${profileName}" that have already expired. Check this computer's clock.`, 'ExpiredToken', profileName);
       }
-      this.apply(session, 'assumed');
+      this.setActive(session, 'assumed');
       return session;
     } catch (e) {
       if (generation !== this.generation && !(e instanceof RoleSwitchError && e.code === 'Superseded')) {
@@ -68,10 +68,10 @@ export class SessionManager {
     this.generation++;
     this.inFlight?.abort();
     this.inFlight = undefined;
-    if (this.current) this.apply(undefined, 'dropped');
+    if (this.current) this.setActive(undefined, 'dropped');
   }
 
-  private apply(session: Session | undefined, reason: SessionChangeReason): void {
+  private setActive(session: Session | undefined, reason: SessionChangeReason): void {
     const previous = this.current;
     this.current = session;
     this.scheduleExpiry();
@@ -91,7 +91,7 @@ export class SessionManager {
     const expiresAt = this.current?.expiresAt;
     if (expiresAt === undefined) return;
     if (expiresAt <= this.clock.now()) {
-      this.apply(undefined, 'expired');
+      this.setActive(undefined, 'expired');
     } else {
       this.scheduleExpiry();
     }

@@ -334,12 +334,40 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** New page on the server's workbench URL, resolved once `.monaco-workbench` is visible. */
-export async function openWorkbench(browser: Browser, server: CodeServer, timeoutMs = 60_000): Promise<Page> {
+/**
+ * New page (own browser context, 1400x900) on the server's workbench URL, resolved once `.monaco-workbench` is
+ * visible. The workbench shows up before the extension host has registered the extensions' contributions (~5 s
+ * later here): pass `waitForCommand` (a command palette title, e.g. "AWS: Assume Role") to also wait until the
+ * command palette lists it (the palette is closed again afterwards).
+ */
+export async function openWorkbench(
+  browser: Browser,
+  server: CodeServer,
+  options: { timeoutMs?: number; waitForCommand?: string } = {},
+): Promise<Page> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const deadline = Date.now() + timeoutMs;
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
   await page.goto(server.url(), { timeout: timeoutMs });
   await page.waitForSelector('.monaco-workbench', { state: 'visible', timeout: timeoutMs });
+  if (options.waitForCommand) {
+    const title = options.waitForCommand;
+    for (;;) {
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: Math.max(1000, deadline - Date.now()) });
+      await input.fill(`>${title}`);
+      await page.waitForTimeout(300);
+      const rows = await page.locator('.quick-input-widget .monaco-list-row').allTextContents();
+      await page.keyboard.press('Escape');
+      if (rows.some((r) => r.includes(title))) break;
+      if (Date.now() > deadline) {
+        throw new Error(`command "${title}" not in the command palette after ${timeoutMs} ms (rows: ${rows.join(' | ')})`);
+      }
+      await page.waitForTimeout(700);
+    }
+  }
   return page;
 }
 

@@ -152,7 +152,7 @@ describe('FakeSts', function () {
 
   it('checks the ExternalId', async () => {
     const c = client(ALICE);
-    await rejectsWith(c.send(new AssumeRoleCommand({ RoleArn: PARTNER, RoleSessionName: 'p' + 'x' })), 'AccessDenied');
+    await rejectsWith(c.send(new AssumeRoleCommand({ RoleArn: PARTNER, RoleSessionName: 'px' })), 'AccessDenied');
     await rejectsWith(c.send(new AssumeRoleCommand({ RoleArn: PARTNER, RoleSessionName: 'px', ExternalId: 'ext-999' })), 'AccessDenied');
     const ok = await c.send(new AssumeRoleCommand({ RoleArn: PARTNER, RoleSessionName: 'px', ExternalId: 'ext-123' }));
     assert.strictEqual(ok.AssumedRoleUser!.Arn, 'arn:aws:sts::222222222222:assumed-role/Partner/px');
@@ -160,7 +160,7 @@ describe('FakeSts', function () {
 
   it('requires MFA where the role demands it, and refuses wrong or reused codes', async () => {
     const c = client(ALICE);
-    await rejectsWith(c.send(new AssumeRoleCommand({ RoleArn: SECURE, RoleSessionName: 'm' + '1' })), 'AccessDenied', /is not authorized/);
+    await rejectsWith(c.send(new AssumeRoleCommand({ RoleArn: SECURE, RoleSessionName: 'm1' })), 'AccessDenied', /is not authorized/);
     await rejectsWith(c.send(new AssumeRoleCommand({ RoleArn: SECURE, RoleSessionName: 'm1', SerialNumber: MFA_SERIAL, TokenCode: '654321' })),
       'AccessDenied', /invalid MFA one time pass code/);
     const ok = await c.send(new AssumeRoleCommand({ RoleArn: SECURE, RoleSessionName: 'm1', SerialNumber: MFA_SERIAL, TokenCode: '123456' }));

@@ -1,0 +1,313 @@
+import * as assert from 'node:assert/strict';
+import { RoleSwitchError } from '../../src/core/errors';
+import { chainNames, resolveSourceChain, type SourceChain } from '../../src/core/sourceChain';
+import { makeTempDir, profileSetFrom, removeTempDir } from './coreFakes';
+
+const KEYS = (id: string) => `aws_access_key_id = AKIA${id.toUpperCase().padEnd(16, 'X')}\naws_secret_access_key = secret-${id}`;
+
+function hopNames(chain: SourceChain): string[] {
+  return chain.hops.map((h) => h.profile.name);
+}
+
+function rejectsCode(fn: () => unknown, code: string, message?: RegExp): void {
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(e instanceof RoleSwitchError, `expected RoleSwitchError, got ${String(e)}`);
+    assert.equal(e.code, code, e.message);
+    if (message) assert.match(e.message, message);
+    return true;
+  });
+}
+
+describe('core/sourceChain', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await makeTempDir();
+  });
+  afterEach(async () => {
+    await removeTempDir(dir);
+  });
+
+  it('resolves a single hop onto a static source', async () => {
+    const set = await profileSetFrom(
+      dir,
+      `
+      [profile admin]
+      role_arn = arn:aws:iam::222222222222:role/Admin
+      source_profile = base
+      `,
+      `
+      [base]
+      ${KEYS('base')}
+      `,
+    );
+    const chain = resolveSourceChain(set, 'admin');
+    assert.equal(chain.root.kind, 'static');
+    assert.equal(chain.root.profile.name, 'base');
+    assert.deepEqual(hopNames(chain), ['admin']);
+    assert.equal(chain.hops[0].role.arn, 'arn:aws:iam::222222222222:role/Admin');
+    assert.deepEqual(chainNames(chain), ['admin', 'base']);
+  });
+
+  it('orders a multi-hop chain from the root outwards, and chainNames from the picked profile down', async () => {
+    const set = await profileSetFrom(
+      dir,
+      `
+      [profile prod-admin]
+      role_arn = arn:aws:iam::333333333333:role/ProdAdmin
+      source_profile = jump
+
+      [profile jump]
+      role_arn = arn:aws:iam::222222222222:role/Jump
+      source_profile = base
+      `,
+      `
+      [base]
+      ${KEYS('base')}
+      `,
+    );
+    const chain = resolveSourceChain(set, 'prod-admin');
+    assert.equal(chain.root.profile.name, 'base');
+    assert.deepEqual(hopNames(chain), ['jump', 'prod-admin']);
+    assert.deepEqual(chainNames(chain), ['prod-admin', 'jump', 'base']);
+  });
+
+  it('a static profile is its own root with no hops', async () => {
+    const set = await profileSetFrom(dir, undefined, `
+      [base]
+      ${KEYS('base')}
+    `);
+    const chain = resolveSourceChain(set, 'base');
+    assert.equal(chain.root.kind, 'static');
+    assert.deepEqual(chain.hops, []);
+    assert.deepEqual(chainNames(chain), ['base']);
+  });
+
+  it('on the first hop, role_arn wins even when the profile also has static keys', async () => {
+    const set = await profileSetFrom(
+      dir,
+      `
+      [profile both]
+      role_arn = arn:aws:iam::222222222222:role/Admin
+      source_profile = base
+      ${KEYS('both')}
+      `,
+      `
+      [base]
+      ${KEYS('base')}
+      `,
+    );
+    const chain = resolveSourceChain(set, 'both');
+    assert.deepEqual(hopNames(chain), ['both']);
+    assert.equal(chain.root.profile.name, 'base');
+  });
+
+  it('on later hops, static keys win over the profile\'s own role_arn', async () => {
+    const set = await profileSetFrom(dir, `
+      [profile admin]
+      role_arn = arn:aws:iam::222222222222:role/Admin
+      source_profile = middle
+
+      [profile middle]
+      role_arn = arn:aws:iam::222222222222:role/Middle
+      source_profile = base
+      ${KEYS('middle')}
+
+      [profile base]
+      ${KEYS('base')}
+    `);
+    const chain = resolveSourceChain(set, 'admin');
+    assert.deepEqual(hopNames(chain), ['admin']);
+    assert.equal(chain.root.profile.name, 'middle');
+    assert.deepEqual(chainNames(chain), ['admin', 'middle']);
+  });
+
+  it('allows a profile to name itself as source when it has static keys', async () => {
+    const set = await profileSetFrom(dir, `
+      [profile self]
+      role_arn = arn:aws:iam::222222222222:role/Self
+      source_profile = self
+      ${KEYS('self')}
+    `);
+    const chain = resolveSourceChain(set, 'self');
+    assert.equal(chain.root.kind, 'static');
+    assert.equal(chain.root.profile.name, 'self');
+    assert.deepEqual(hopNames(chain), ['self']);
+    assert.deepEqual(chainNames(chain), ['self']);
+  });
+
+  it('rejects a self reference without static keys as a cycle', async () => {
+    const set = await profileSetFrom(dir, `
+      [profile self]
+      role_arn = arn:aws:iam::222222222222:role/Self
+      source_profile = self
+    `);
+    rejectsCode(() => resolveSourceChain(set, 'self'), 'SourceProfileCycle', /self -> self/);
+  });
+
+  it('reports a two-profile cycle as a -> b -> a', async () => {
+    const set = await profileSetFrom(dir, `
+      [profile a]
+      role_arn = arn:aws:iam::222222222222:role/A
+      source_profile = b
+
+      [profile b]
+      role_arn = arn:aws:iam::222222222222:role/B
+      source_profile = a
+    `);
+    rejectsCode(() => resolveSourceChain(set, 'a'), 'SourceProfileCycle', /a -> b -> a/);
+    rejectsCode(() => resolveSourceChain(set, 'b'), 'SourceProfileCycle', /b -> a -> b/);
+  });
+
+  it('reports a longer cycle with the whole path', async () => {
+    const set = await profileSetFrom(dir, `
+      [profile a]
+      role_arn = arn:aws:iam::222222222222:role/A
+      source_profile = b
+
+      [profile b]
+      role_arn = arn:aws:iam::222222222222:role/B
+      source_profile = c
+
+      [profile c]
+      role_arn = arn:aws:iam::222222222222:role/C
+      source_profile = b
+    `);
+    rejectsCode(() => resolveSourceChain(set, 'a'), 'SourceProfileCycle', /a -> b -> c -> b/);
+  });
+
+  it('a cycle back to a profile with keys further down is still a cycle (only self-reference is allowed)', async () => {
+    const set = await profileSetFrom(dir, `
+      [profile a]
+      role_arn = arn:aws:iam::222222222222:role/A
+      source_profile = b
+      ${KEYS('a')}
+
+      [profile b]
+      role_arn = arn:aws:iam::222222222222:role/B
+      source_profile = a
+    `);
+    rejectsCode(() => resolveSourceChain(set, 'a'), 'SourceProfileCycle', /a -> b -> a/);
+  });
+
+  it('names both profiles when source_profile does not exist', async () => {
+    const set = await profileSetFrom(dir, `
+      [profile admin]
+      role_arn = arn:aws:iam::222222222222:role/Admin
+      source_profile = ghost
+    `);
+    rejectsCode(() => resolveSourceChain(set, 'admin'), 'MissingSourceProfile', /"admin".*"ghost"/);
+  });
+
+  it('reports the missing source deep in a chain, attributed to the picked profile', async () => {
+    const set = await profileSetFrom(dir, `
+      [profile top]
+      role_arn = arn:aws:iam::222222222222:role/Top
+      source_profile = mid
+
+      [profile mid]
+      role_arn = arn:aws:iam::222222222222:role/Mid
+      source_profile = ghost
+    `);
+    assert.throws(() => resolveSourceChain(set, 'top'), (e: RoleSwitchError) => {
+      assert.equal(e.code, 'MissingSourceProfile');
+      assert.equal(e.profile, 'top');
+      assert.match(e.message, /"mid".*"ghost"/);
+      return true;
+    });
+  });
+
+  it('rejects source_profile together with credential_source', async () => {
+    const set = await profileSetFrom(dir, `
+      [profile both]
+      role_arn = arn:aws:iam::222222222222:role/Admin
+      source_profile = base
+      credential_source = Environment
+
+      [profile base]
+      ${KEYS('base')}
+    `);
+    rejectsCode(() => resolveSourceChain(set, 'both'), 'ConflictingSource', /"both".*source_profile and credential_source/);
+  });
+
+  it('rejects role_arn without any source', async () => {
+    const set = await profileSetFrom(dir, `
+      [profile lonely]
+      role_arn = arn:aws:iam::222222222222:role/Lonely
+    `);
+    rejectsCode(() => resolveSourceChain(set, 'lonely'), 'InvalidProfile', /"lonely" has role_arn but neither source_profile nor credential_source/);
+  });
+
+  it('rejects role_arn without a source on the picked profile even when it has keys', async () => {
+    const set = await profileSetFrom(dir, `
+      [profile keyed]
+      role_arn = arn:aws:iam::222222222222:role/Keyed
+      ${KEYS('keyed')}
+    `);
+    rejectsCode(() => resolveSourceChain(set, 'keyed'), 'InvalidProfile');
+  });
+
+  it('rejects a role hop whose role_arn is not an IAM role ARN', async () => {
+    const set = await profileSetFrom(dir, `
+      [profile bad]
+      role_arn = arn:aws:iam::222222222222:user/alice
+      source_profile = base
+
+      [profile base]
+      ${KEYS('base')}
+    `);
+    rejectsCode(() => resolveSourceChain(set, 'bad'), 'InvalidProfile', /not an IAM role ARN/);
+  });
+
+  it('reports an unknown profile with ProfileNotFound naming the files', async () => {
+    const set = await profileSetFrom(dir, '[default]\nregion = x\n');
+    rejectsCode(() => resolveSourceChain(set, 'nope'), 'ProfileNotFound', /"nope"/);
+  });
+
+  it('ends at an unsupported root for SSO, process and credential_source sources', async () => {
+    const set = await profileSetFrom(dir, `
+      [profile via-sso]
+      role_arn = arn:aws:iam::222222222222:role/A
+      source_profile = sso
+
+      [profile sso]
+      sso_session = corp
+
+      [profile via-proc]
+      role_arn = arn:aws:iam::222222222222:role/B
+      source_profile = proc
+
+      [profile proc]
+      credential_process = /bin/creds
+
+      [profile via-ec2]
+      role_arn = arn:aws:iam::222222222222:role/C
+      credential_source = Ec2InstanceMetadata
+    `);
+    const sso = resolveSourceChain(set, 'via-sso');
+    assert.equal(sso.root.kind, 'unsupported');
+    assert.match(sso.root.kind === 'unsupported' ? sso.root.reason : '', /IAM Identity Center/);
+    assert.deepEqual(chainNames(sso), ['via-sso', 'sso']);
+
+    const proc = resolveSourceChain(set, 'via-proc');
+    assert.match(proc.root.kind === 'unsupported' ? proc.root.reason : '', /credential_process/);
+
+    const ec2 = resolveSourceChain(set, 'via-ec2');
+    assert.equal(ec2.root.kind, 'unsupported');
+    assert.match(ec2.root.kind === 'unsupported' ? ec2.root.reason : '', /credential_source = Ec2InstanceMetadata/);
+    assert.deepEqual(hopNames(ec2), ['via-ec2']);
+  });
+
+  it('a source profile without any credentials gives an unsupported root that says so', async () => {
+    const set = await profileSetFrom(dir, `
+      [profile admin]
+      role_arn = arn:aws:iam::222222222222:role/Admin
+      source_profile = empty
+
+      [profile empty]
+      region = eu-west-1
+    `);
+    const chain = resolveSourceChain(set, 'admin');
+    assert.equal(chain.root.kind, 'unsupported');
+    assert.match(chain.root.kind === 'unsupported' ? chain.root.reason : '', /"empty" has no credentials/);
+  });
+});
