@@ -88,6 +88,12 @@ cat >package.json <<EOF
   "allowScripts": { "code-server": true, "argon2": true }
 }
 EOF
+# node-gyp compiles against local headers (no download possible here): the npmrc sets nodedir=/usr;
+# fall back to the headers next to the running node if nothing sets it.
+if [ -z "${npm_config_nodedir:-}" ] && [ -z "$(npm config get nodedir 2>/dev/null | grep -v '^null$\|^undefined$' || true)" ]; then
+  node_prefix="$(dirname "$(dirname "$(command -v node)")")"
+  [ -f "$node_prefix/include/node/node_version.h" ] && export npm_config_nodedir="$node_prefix"
+fi
 # unsafe-perm: code-server's postinstall refuses to run as root without it
 export npm_config_yes=true npm_config_unsafe_perm=true npm_config_fund=false \
   npm_config_audit=false npm_config_update_notifier=false

@@ -372,7 +372,6 @@ export async function openWorkbench(
 }
 
 // ANSI CSI / OSC sequences.
-// eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
 
 /**

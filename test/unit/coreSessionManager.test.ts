@@ -1,0 +1,242 @@
+import * as assert from 'node:assert/strict';
+import { RoleSwitchError } from '../../src/core/errors';
+import type { Session } from '../../src/core/session';
+import { SessionManager, type SessionChange } from '../../src/core/sessionManager';
+import { deferred, FakeClock, type Deferred } from './coreFakes';
+
+const HOUR = 3600_000;
+
+function fakeSession(clock: FakeClock, profileName: string, lifetimeMs: number | undefined = HOUR): Session {
+  return {
+    profileName,
+    kind: lifetimeMs === undefined ? 'static' : 'role',
+    credentials: { accessKeyId: `ASIA${profileName.toUpperCase()}`, secretAccessKey: 's', sessionToken: 't' },
+    expiresAt: lifetimeMs === undefined ? undefined : clock.now() + lifetimeMs,
+    startedAt: clock.now(),
+    region: 'eu-west-1',
+    arn: `arn:aws:sts::222222222222:assumed-role/${profileName}/alice`,
+    accountId: '222222222222',
+    chain: [profileName, 'base'],
+  };
+}
+
+/** A resolver whose answers the test hands out one by one, per call. */
+class ScriptedResolver {
+  readonly calls: { profileName: string; signal: AbortSignal; answer: Deferred<Session> }[] = [];
+  readonly resolve = (profileName: string, signal: AbortSignal): Promise<Session> => {
+    const answer = deferred<Session>();
+    this.calls.push({ profileName, signal, answer });
+    return answer.promise;
+  };
+}
+
+async function rejectsCode(p: Promise<unknown>, code: string): Promise<void> {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(e instanceof RoleSwitchError, String(e));
+    assert.equal(e.code, code, e.message);
+    return true;
+  });
+}
+
+describe('core/sessionManager', () => {
+  let clock: FakeClock;
+  let resolver: ScriptedResolver;
+  let manager: SessionManager;
+  let changes: SessionChange[];
+
+  beforeEach(() => {
+    clock = new FakeClock();
+    resolver = new ScriptedResolver();
+    manager = new SessionManager(resolver.resolve, clock);
+    changes = [];
+    manager.onDidChange((c) => changes.push(c));
+  });
+  afterEach(() => {
+    manager.dispose();
+  });
+
+  async function activate(name: string, lifetimeMs: number | undefined = HOUR): Promise<Session> {
+    const switching = manager.switchTo(name);
+    const session = fakeSession(clock, name, lifetimeMs);
+    resolver.calls.at(-1)!.answer.resolve(session);
+    await switching;
+    return session;
+  }
+
+  it('switchTo applies the session and fires assumed', async () => {
+    const switching = manager.switchTo('admin');
+    assert.equal(manager.switching, true);
+    assert.equal(manager.active, undefined, 'nothing applied before resolving finished');
+    const session = fakeSession(clock, 'admin');
+    resolver.calls[0].answer.resolve(session);
+    assert.equal(await switching, session);
+    assert.equal(manager.active, session);
+    assert.equal(manager.switching, false);
+    assert.deepEqual(changes, [{ session, previous: undefined, reason: 'assumed' }]);
+    assert.equal(resolver.calls[0].profileName, 'admin');
+  });
+
+  it('a second switch reports the first session as previous', async () => {
+    const first = await activate('a');
+    const second = await activate('b');
+    assert.equal(changes.length, 2);
+    assert.equal(changes[1].previous, first);
+    assert.equal(changes[1].session, second);
+    assert.equal(manager.active, second);
+  });
+
+  it('a failing switch leaves the previous session and fires nothing', async () => {
+    const first = await activate('a');
+    changes.length = 0;
+    const failing = manager.switchTo('b');
+    const error = new RoleSwitchError('Access denied', 'AccessDenied', 'b');
+    resolver.calls[1].answer.reject(error);
+    await assert.rejects(failing, (e) => e === error);
+    assert.equal(manager.active, first);
+    assert.deepEqual(changes, []);
+    assert.equal(manager.switching, false);
+  });
+
+  it('a slow switch superseded by a newer one never overwrites it', async () => {
+    const slow = manager.switchTo('slow');
+    const fast = manager.switchTo('fast');
+    assert.equal(resolver.calls[0].signal.aborted, true, 'the older switch is aborted');
+    assert.equal(resolver.calls[1].signal.aborted, false);
+
+    const fastSession = fakeSession(clock, 'fast');
+    resolver.calls[1].answer.resolve(fastSession);
+    await fast;
+    resolver.calls[0].answer.resolve(fakeSession(clock, 'slow'));
+    await rejectsCode(slow, 'Superseded');
+
+    assert.equal(manager.active, fastSession);
+    assert.deepEqual(changes.map((c) => [c.reason, c.session?.profileName]), [['assumed', 'fast']]);
+  });
+
+  it('a superseded switch that finishes first does not apply either', async () => {
+    const slow = manager.switchTo('first');
+    const newer = manager.switchTo('second');
+    resolver.calls[0].answer.resolve(fakeSession(clock, 'first'));
+    await rejectsCode(slow, 'Superseded');
+    assert.equal(manager.active, undefined);
+    assert.equal(manager.switching, true, 'the newer switch is still in flight');
+    const second = fakeSession(clock, 'second');
+    resolver.calls[1].answer.resolve(second);
+    await newer;
+    assert.equal(manager.active, second);
+    assert.equal(changes.length, 1);
+  });
+
+  it('a superseded switch whose resolve failed (e.g. aborted) rejects with Superseded', async () => {
+    const older = manager.switchTo('a');
+    const newer = manager.switchTo('b');
+    resolver.calls[0].answer.reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+    await rejectsCode(older, 'Superseded');
+    resolver.calls[1].answer.resolve(fakeSession(clock, 'b'));
+    await newer;
+  });
+
+  it('drop during an in-flight switch leaves no session', async () => {
+    const switching = manager.switchTo('admin');
+    manager.drop();
+    assert.equal(resolver.calls[0].signal.aborted, true);
+    assert.equal(manager.switching, false);
+    resolver.calls[0].answer.resolve(fakeSession(clock, 'admin'));
+    await rejectsCode(switching, 'Superseded');
+    assert.equal(manager.active, undefined);
+    assert.deepEqual(changes, []);
+    assert.equal(clock.pendingTimers, 0);
+  });
+
+  it('drop during a switch with a session active fires dropped once and the switch never applies', async () => {
+    const first = await activate('a');
+    const switching = manager.switchTo('b');
+    manager.drop();
+    resolver.calls[1].answer.resolve(fakeSession(clock, 'b'));
+    await rejectsCode(switching, 'Superseded');
+    assert.equal(manager.active, undefined);
+    assert.deepEqual(changes.map((c) => c.reason), ['assumed', 'dropped']);
+    assert.equal(changes[1].previous, first);
+  });
+
+  it('drop without a session fires nothing', () => {
+    manager.drop();
+    assert.deepEqual(changes, []);
+  });
+
+  it('refuses credentials that are already expired and keeps the previous session', async () => {
+    const first = await activate('a');
+    const switching = manager.switchTo('stale');
+    resolver.calls[1].answer.resolve(fakeSession(clock, 'stale', 0));
+    await rejectsCode(switching, 'ExpiredToken');
+    assert.equal(manager.active, first);
+    assert.equal(changes.length, 1);
+  });
+
+  it('fires expired when the clock reaches expiresAt, not before', async () => {
+    const session = await activate('admin', HOUR);
+    assert.equal(clock.pendingTimers, 1);
+    clock.advance(HOUR - 1);
+    assert.equal(manager.active, session);
+    clock.advance(1);
+    assert.equal(manager.active, undefined);
+    assert.deepEqual(changes.map((c) => c.reason), ['assumed', 'expired']);
+    assert.equal(changes[1].previous, session);
+    assert.equal(clock.pendingTimers, 0);
+  });
+
+  it('expireIfDue called early (timer fired early) keeps the session and re-arms', async () => {
+    const session = await activate('admin', HOUR);
+    clock.advance(HOUR / 2);
+    manager.expireIfDue();
+    assert.equal(manager.active, session);
+    assert.equal(clock.pendingTimers, 1);
+    clock.advance(HOUR / 2);
+    assert.equal(manager.active, undefined);
+  });
+
+  it('a static session without expiry never expires and arms no timer', async () => {
+    await activate('keys', undefined);
+    assert.equal(clock.pendingTimers, 0);
+    clock.advance(100 * HOUR);
+    assert.equal(manager.active?.profileName, 'keys');
+  });
+
+  it('switching replaces the expiry timer of the previous session', async () => {
+    await activate('short', 10 * 60_000);
+    const long = await activate('long', HOUR);
+    assert.equal(clock.pendingTimers, 1);
+    clock.advance(30 * 60_000);
+    assert.equal(manager.active, long, 'the old session\'s timer must not expire the new one');
+    assert.deepEqual(changes.map((c) => c.reason), ['assumed', 'assumed']);
+  });
+
+  it('drop clears the expiry timer', async () => {
+    await activate('admin');
+    manager.drop();
+    assert.equal(clock.pendingTimers, 0);
+    assert.deepEqual(changes.map((c) => c.reason), ['assumed', 'dropped']);
+  });
+
+  it('dispose clears timers and stops events; an in-flight switch is superseded', async () => {
+    await activate('admin');
+    const switching = manager.switchTo('other');
+    manager.dispose();
+    assert.equal(clock.pendingTimers, 0);
+    assert.equal(resolver.calls[1].signal.aborted, true);
+    resolver.calls[1].answer.resolve(fakeSession(clock, 'other'));
+    await rejectsCode(switching, 'Superseded');
+    clock.advance(2 * HOUR);
+    assert.deepEqual(changes.map((c) => c.reason), ['assumed']);
+  });
+
+  it('a throwing listener does not stop other listeners', async () => {
+    const seen: string[] = [];
+    manager.onDidChange(() => {
+      throw new Error('bad listener');
+    });
+    manager.onDidChange((c) => seen.push(c.reason));
+    await activate('admin');
+    assert.deepEqual(seen, ['assumed']);
+  });
+});
