@@ -22,7 +22,8 @@ log() { echo "[install-test-deps] $*"; }
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v rg >/dev/null 2>&1 || missing+=(ripgrep)
-command -v aws >/dev/null 2>&1 || missing+=(awscli)
+# The integration tests need the Debian AWS CLI v2 at /usr/bin/aws; an `aws` on PATH may be pip's v1.
+[ -x /usr/bin/aws ] || missing+=(awscli)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)
 # code-server's native modules (argon2, node-pty, kerberos, ...) are compiled by node-gyp
 command -v make >/dev/null 2>&1 || missing+=(make)

@@ -61,6 +61,14 @@ export class StsCallError extends Error implements StsFailure {
   }
 }
 
+/**
+ * Recognises an StsCallError by shape: the STS adapter is bundled as a separate chunk with
+ * its own copy of this class, so `instanceof` is not reliable across the two.
+ */
+export function isStsCallError(e: unknown): e is StsCallError {
+  return e instanceof Error && e.name === 'StsCallError' && typeof (e as Partial<StsCallError>).code === 'string';
+}
+
 /** What we were doing when STS said no, so the message can say which profile and which role. */
 export interface StsCallContext {
   /** The profile the user picked. */

@@ -44,7 +44,8 @@ export class ProfileCatalog {
         this.changed.fire(set);
       }
       // A newer reload is under way: hand out its result, not this stale one.
-      return generation === this.generation ? set : (this.pending ?? set);
+      // (still pending, or already finished and kept as current).
+      return generation === this.generation ? set : (this.pending ?? this.current ?? set);
     });
     this.pending = read;
     return read;

@@ -1,5 +1,5 @@
 import type { Clock } from './clock';
-import { describeStsFailure, RoleSwitchError, StsCallError } from './errors';
+import { describeStsFailure, isStsCallError, RoleSwitchError } from './errors';
 import { DEFAULT_DURATION_SECONDS, type Profile, type ProfileSet } from './profiles';
 import { defaultSessionName, sanitizeSessionName } from './sessionName';
 import { chainNames, resolveSourceChain, type RoleHop } from './sourceChain';
@@ -92,7 +92,7 @@ export async function resolveSession(set: ProfileSet, profileName: string, deps:
 
   if (chain.hops.length === 0) {
     const identity = await sts.getCallerIdentity({ credentials, region, endpoint, signal: deps.signal }).catch((e: unknown) => {
-      throw e instanceof StsCallError ? describeStsFailure(e, { profile: profileName, hopProfile: profileName, action: 'GetCallerIdentity' }) : e;
+      throw isStsCallError(e) ? describeStsFailure(e, { profile: profileName, hopProfile: profileName, action: 'GetCallerIdentity' }) : e;
     });
     return {
       profileName,
@@ -119,7 +119,7 @@ export async function resolveSession(set: ProfileSet, profileName: string, deps:
       credentials = result.credentials;
       last = { arn: result.assumedRoleArn, request, hop };
     } catch (e) {
-      if (!(e instanceof StsCallError)) throw e;
+      if (!isStsCallError(e)) throw e;
       throw describeStsFailure(e, {
         profile: profileName,
         hopProfile: hop.profile.name,

@@ -2,7 +2,7 @@
 // chunk (dist/stsClient.js) that is required on the first STS call, keeping the SDK
 // off the activation path.
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { StsCallError } from './errors';
+import { isStsCallError, StsCallError } from './errors';
 import type { AssumeRoleRequest, AssumeRoleResult, CallerIdentity, StsApi, StsCallOptions } from './sts';
 
 export interface StsClientSettings {
@@ -14,6 +14,14 @@ export interface StsClientSettings {
 }
 
 const MAX_CACHED_CLIENTS = 16;
+
+// The SDK logs objects (requests, errors); only their message is safe and useful.
+function describeLogArg(arg: unknown): string {
+  if (typeof arg === 'string') return arg;
+  if (arg instanceof Error) return `${arg.name}: ${arg.message}`;
+  const message = (arg as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : '[object]';
+}
 
 function endpointLabel(options: StsCallOptions): string {
   return options.endpoint ?? `https://sts.${options.region}.amazonaws.com`;
@@ -58,8 +66,9 @@ export function createStsApi(settings: StsClientSettings): StsApi {
             // The SDK logs request/response shapes at debug level; only warnings and errors are kept.
             debug: () => undefined,
             info: () => undefined,
-            warn: (...args: unknown[]) => settings.log?.(`STS SDK warning: ${args.map(String).join(' ')}`),
-            error: (...args: unknown[]) => settings.log?.(`STS SDK error: ${args.map(String).join(' ')}`),
+            warn: (...args: unknown[]) => settings.log?.(`STS SDK warning: ${args.map(describeLogArg).join(' ')}`),
+            // Failed calls are logged once, normalised, by the caller; the SDK's own error dump adds nothing safe.
+            error: () => undefined,
           }
         : undefined,
     });
@@ -76,7 +85,7 @@ export function createStsApi(settings: StsClientSettings): StsApi {
     try {
       return await run(clientFor(options));
     } catch (e) {
-      if (e instanceof StsCallError) throw e;
+      if (isStsCallError(e)) throw e;
       throw toStsCallError(e, options);
     }
   };

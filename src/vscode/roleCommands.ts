@@ -35,6 +35,8 @@ export interface InspectSnapshot {
   /** The terminal environment: names to values, with secret values replaced by `<set>`. */
   terminalEnv: Record<string, string>;
   filter: string;
+  /** Where VS Code keeps this extension's log and state, so tests can search them for secrets. */
+  storage: { logDir: string; globalStorage: string; workspaceStorage?: string };
 }
 
 /** The user-facing commands. Every failure is shown with the profile it concerns and a way to the log. */
@@ -215,6 +217,7 @@ export class RoleCommands extends Disposable {
       tree: await this.tree.snapshot(),
       terminalEnv,
       filter: this.tree.filterText,
+      storage: { logDir: this.context.logUri.fsPath, globalStorage: this.context.globalStorageUri.fsPath, workspaceStorage: this.context.storageUri?.fsPath },
       active: s && {
         profileName: s.profileName,
         arn: s.arn,

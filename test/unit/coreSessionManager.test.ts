@@ -6,12 +6,13 @@ import { deferred, FakeClock, type Deferred } from './coreFakes';
 
 const HOUR = 3600_000;
 
-function fakeSession(clock: FakeClock, profileName: string, lifetimeMs: number | undefined = HOUR): Session {
+/** lifetimeMs null: long-term keys that never expire. */
+function fakeSession(clock: FakeClock, profileName: string, lifetimeMs: number | null = HOUR): Session {
   return {
     profileName,
-    kind: lifetimeMs === undefined ? 'static' : 'role',
+    kind: lifetimeMs === null ? 'static' : 'role',
     credentials: { accessKeyId: `ASIA${profileName.toUpperCase()}`, secretAccessKey: 's', sessionToken: 't' },
-    expiresAt: lifetimeMs === undefined ? undefined : clock.now() + lifetimeMs,
+    expiresAt: lifetimeMs === null ? undefined : clock.now() + lifetimeMs,
     startedAt: clock.now(),
     region: 'eu-west-1',
     arn: `arn:aws:sts::222222222222:assumed-role/${profileName}/alice`,
@@ -55,7 +56,7 @@ describe('core/sessionManager', () => {
     manager.dispose();
   });
 
-  async function activate(name: string, lifetimeMs: number | undefined = HOUR): Promise<Session> {
+  async function activate(name: string, lifetimeMs: number | null = HOUR): Promise<Session> {
     const switching = manager.switchTo(name);
     const session = fakeSession(clock, name, lifetimeMs);
     resolver.calls.at(-1)!.answer.resolve(session);
@@ -196,7 +197,7 @@ describe('core/sessionManager', () => {
   });
 
   it('a static session without expiry never expires and arms no timer', async () => {
-    await activate('keys', undefined);
+    await activate('keys', null);
     assert.equal(clock.pendingTimers, 0);
     clock.advance(100 * HOUR);
     assert.equal(manager.active?.profileName, 'keys');

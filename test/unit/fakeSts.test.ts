@@ -228,8 +228,9 @@ describe('FakeSts', function () {
 
   describe('with the real AWS CLI', () => {
     let tmp: string;
-    before(function () {
-      if (!fs.existsSync('/usr/bin/aws')) this.skip();
+    before(() => {
+      // Installed by scripts/install-test-deps.sh; a missing CLI is a failure, never a silent skip.
+      assert.ok(fs.existsSync('/usr/bin/aws'), 'the Debian AWS CLI v2 (/usr/bin/aws) is needed: apt-get install awscli');
     });
     beforeEach(() => {
       tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fakests-cli-'));

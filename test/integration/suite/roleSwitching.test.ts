@@ -72,6 +72,14 @@ aws_secret_access_key = ${moto.user.secretAccessKey}
 `;
 }
 
+async function listFiles(root: string): Promise<string[]> {
+  const stat = await fs.stat(root).catch(() => undefined);
+  if (!stat) return [];
+  if (!stat.isDirectory()) return [root];
+  const entries = await fs.readdir(root, { withFileTypes: true });
+  return (await Promise.all(entries.map((e) => listFiles(path.join(root, e.name))))).flat();
+}
+
 describe('AWS Role Switcher in a real VS Code', function () {
   this.timeout(60000);
   let sts: FakeSts;
@@ -234,6 +242,27 @@ describe('AWS Role Switcher in a real VS Code', function () {
     // The session's keys, as a new terminal gets them, are accepted by moto's own SigV4 check.
     await runInNewTerminal('moto-cli', workDir, `${AWS_CLI} sts get-caller-identity --endpoint-url ${moto.url} --output text --query Arn > moto.txt 2> moto.err`);
     assert.equal((await fs.readFile(path.join(workDir, 'moto.txt'), 'utf8')).trim(), active?.arn, await fs.readFile(path.join(workDir, 'moto.err'), 'utf8'));
+  });
+
+  it('never writes a secret to its log, its state or the settings', async () => {
+    // The secrets of this run: the source keys, and the session keys a terminal received.
+    const terminalEnv = parseEnvFile(await fs.readFile(path.join(workDir, 'env.txt'), 'utf8'));
+    const secrets = [alice.secretAccessKey, moto.user.secretAccessKey, terminalEnv.AWS_SECRET_ACCESS_KEY, terminalEnv.AWS_SESSION_TOKEN];
+    assert.ok(secrets.every((v) => v && v.length > 20), 'the secrets to look for are known');
+    const { storage } = await inspect();
+    const userDir = path.dirname(path.dirname(storage.globalStorage));
+    // The extension host's whole log folder (ours and VS Code's), global state and settings.
+    const roots = [path.dirname(storage.logDir), path.dirname(storage.globalStorage), path.join(userDir, 'settings.json')];
+    if (storage.workspaceStorage) roots.push(path.dirname(storage.workspaceStorage));
+    const files = (await Promise.all(roots.map(listFiles))).flat();
+    const ourLog = (await Promise.all(files.filter((f) => f.startsWith(storage.logDir)).map((f) => fs.readFile(f, 'utf8')))).join('\n');
+    // Not vacuous: our log has the switches and the failures of this run.
+    assert.match(ourLog, /Assuming profile "dev-admin"/);
+    assert.match(ourLog, /Access denied assuming arn:aws:iam::444444444444:role\/Locked/);
+    for (const file of files) {
+      const content = await fs.readFile(file).catch(() => Buffer.alloc(0));
+      for (const secret of secrets) assert.ok(!content.includes(secret), `a secret was found in ${file}`);
+    }
   });
 
   it('drops the credentials: status bar, collection, tree and new terminals', async () => {

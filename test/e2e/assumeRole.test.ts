@@ -1,0 +1,333 @@
+/*
+ * UI end-to-end test: the real workbench (code-server) driven through chromium with playwright-core, the
+ * extension under development loaded from the repo, and a local STS (FakeSts) running in THIS (mocha) process.
+ *
+ * Walks the main flow a user sees: no role in the status bar -> the Profiles tree -> "AWS: Assume Role" from the
+ * command palette -> MFA prompt (with validation) -> live countdown in the status bar + active marker in the tree
+ * -> status bar actions -> Drop Credentials -> notification. Screenshots for the README go to media/screenshots/
+ * (overwritten each run); a failing test leaves media/screenshots/failure-<test>.png.
+ *
+ * Steps depend on each other, so the suite bails at the first failure.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { launchBrowser, startCodeServer, type CodeServer } from '../harness/codeServer';
+import { FakeSts } from '../support/fakeSts';
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+const screenshotDir = path.join(repoRoot, 'media', 'screenshots');
+
+const alice = {
+  arn: 'arn:aws:iam::111111111111:user/alice',
+  accessKeyId: 'AKIAALICEEXAMPLE0001',
+  secretAccessKey: 'alice-secret-key-for-tests-0000000000001',
+};
+const mfa = { serial: 'arn:aws:iam::111111111111:mfa/alice', userArn: alice.arn, code: '246810' };
+const roles = {
+  devAdmin: 'arn:aws:iam::222222222222:role/Admin',
+  prodAdmin: 'arn:aws:iam::333333333333:role/ProdAdmin',
+};
+
+/** The status bar item of `vscode.window.createStatusBarItem('awsRoles.identity', …)`: `<extension id>.<item id>`. */
+const STATUS_ITEM = '[id="aws-role-switcher.aws-role-switcher.awsRoles.identity"]';
+const QUICK_INPUT = '.quick-input-widget';
+const UI_TIMEOUT = 20_000;
+const COUNTDOWN = /(\d+):(\d\d)/;
+
+function fixtureConfig(stsUrl: string): string {
+  return `[default]
+region = eu-west-1
+
+[services local-sts]
+sts =
+  endpoint_url = ${stsUrl}
+
+[profile base]
+region = eu-west-1
+services = local-sts
+
+[profile dev-admin]
+role_arn = ${roles.devAdmin}
+source_profile = base
+region = eu-west-1
+services = local-sts
+
+[profile prod-admin]
+role_arn = ${roles.prodAdmin}
+source_profile = base
+mfa_serial = ${mfa.serial}
+region = eu-west-1
+services = local-sts
+`;
+}
+
+function fixtureCredentials(): string {
+  return `[base]
+aws_access_key_id = ${alice.accessKeyId}
+aws_secret_access_key = ${alice.secretAccessKey}
+`;
+}
+
+function countdownSeconds(text: string): number {
+  const m = COUNTDOWN.exec(text);
+  assert.ok(m, `a countdown in "${text}"`);
+  return Number(m[1]) * 60 + Number(m[2]);
+}
+
+describe('UI: assume a role with MFA from the command palette', function () {
+  this.timeout(180_000);
+  this.bail(true);
+
+  let sts: FakeSts | undefined;
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page;
+  let sandbox: string | undefined;
+  const browserErrors: string[] = [];
+
+  const statusItem = (): Locator => page.locator(STATUS_ITEM);
+  const quickInput = (): Locator => page.locator(QUICK_INPUT);
+  const sideBar = (): Locator => page.locator('.part.sidebar');
+  const treeRow = (label: string): Locator =>
+    sideBar().locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) });
+  const quickPickRows = (): Locator => quickInput().locator('.quick-input-list .monaco-list-row');
+
+  /** Screenshot into media/screenshots/<name>, optionally clipped to a locator's box plus a margin. */
+  async function shot(name: string, clip?: { x: number; y: number; width: number; height: number }): Promise<string> {
+    const file = path.join(screenshotDir, name);
+    await page.screenshot({ path: file, clip, animations: 'disabled', caret: 'hide' });
+    return file;
+  }
+
+  /** The box of `locator` grown by `margin` px, kept inside the viewport. */
+  async function around(locator: Locator, margin: number | { x: number; y: number }): Promise<{ x: number; y: number; width: number; height: number }> {
+    const box = await locator.boundingBox();
+    assert.ok(box, 'element has a bounding box');
+    const vp = page.viewportSize() ?? { width: 1400, height: 900 };
+    const mx = typeof margin === 'number' ? margin : margin.x;
+    const my = typeof margin === 'number' ? margin : margin.y;
+    const x = Math.max(0, box.x - mx);
+    const y = Math.max(0, box.y - my);
+    return { x, y, width: Math.min(vp.width, box.x + box.width + mx) - x, height: Math.min(vp.height, box.y + box.height + my) - y };
+  }
+
+  /** The left part of the status bar, up to a bit right of our item: readable, and shows the neighbours. */
+  async function statusBarClip(): Promise<{ x: number; y: number; width: number; height: number }> {
+    const bar = await page.locator('.part.statusbar').boundingBox();
+    const item = await statusItem().boundingBox();
+    assert.ok(bar && item, 'status bar and item have bounding boxes');
+    return { x: bar.x, y: bar.y, width: Math.min(bar.width, Math.round(item.x + item.width + 160)), height: bar.height };
+  }
+
+  before(async function () {
+    fs.mkdirSync(screenshotDir, { recursive: true });
+    for (const f of fs.readdirSync(screenshotDir)) {
+      if (/^failure-.*\.png$/.test(f)) fs.rmSync(path.join(screenshotDir, f), { force: true });
+    }
+
+    sts = new FakeSts({
+      users: [alice],
+      roles: [
+        { arn: roles.devAdmin, trustedPrincipals: [alice.arn] },
+        { arn: roles.prodAdmin, trustedPrincipals: [alice.arn], requireMfa: true },
+      ],
+      mfaDevices: [mfa],
+    });
+    const { url: stsUrl } = await sts.start();
+
+    sandbox = fs.mkdtempSync(path.join(os.tmpdir(), 'aws-roles-e2e-'));
+    const home = path.join(sandbox, 'home');
+    const workspace = path.join(sandbox, 'workspace');
+    const configPath = path.join(home, '.aws', 'config');
+    const credentialsPath = path.join(home, '.aws', 'credentials');
+    fs.mkdirSync(path.dirname(configPath), { recursive: true, mode: 0o700 });
+    fs.mkdirSync(workspace, { recursive: true });
+    fs.writeFileSync(configPath, fixtureConfig(stsUrl));
+    fs.writeFileSync(credentialsPath, fixtureCredentials(), { mode: 0o600 });
+
+    server = await startCodeServer({
+      extensionDevelopmentPath: repoRoot,
+      workspace,
+      env: {
+        HOME: home,
+        SHELL: '/bin/bash',
+        AWS_CONFIG_FILE: configPath,
+        AWS_SHARED_CREDENTIALS_FILE: credentialsPath,
+      },
+      userSettings: {
+        'workbench.colorTheme': 'Default Dark Modern',
+        'window.menuBarVisibility': 'compact',
+        'workbench.layoutControl.enabled': false,
+        'chat.commandCenter.enabled': false,
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
+      },
+    });
+    browser = await launchBrowser();
+    // Like openWorkbench(), but at 2x device pixels so the README screenshots stay crisp.
+    context = await browser.newContext({ viewport: { width: 1400, height: 900 }, deviceScaleFactor: 2 });
+    page = await context.newPage();
+    page.on('pageerror', (err) => browserErrors.push(`[pageerror] ${err.message}`));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') browserErrors.push(`[console.error] ${msg.text()}`);
+    });
+    await page.goto(server.url(), { timeout: 60_000 });
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+  });
+
+  afterEach(async function () {
+    const test = this.currentTest;
+    if (test?.state !== 'failed' || !page) return;
+    const slug = test.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+    await page.screenshot({ path: path.join(screenshotDir, `failure-${slug}.png`) }).catch(() => undefined);
+    if (browserErrors.length) console.log(`    browser errors:\n      ${browserErrors.slice(-10).join('\n      ')}`);
+    if (server) console.log(`    code-server log tail:\n${server.logTail(15)}`);
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await context?.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await server?.stop().catch((e: unknown) => console.error('stopping code-server:', e));
+    await sts?.stop().catch((e: unknown) => console.error('stopping FakeSts:', e));
+    if (sandbox) fs.rmSync(sandbox, { recursive: true, force: true });
+  });
+
+  it('shows "AWS: no role" in the status bar once the extension is active', async () => {
+    // onStartupFinished activation can take a while on a cold code-server.
+    await statusItem().filter({ hasText: 'AWS: no role' }).waitFor({ state: 'visible', timeout: 90_000 });
+    assert.equal((await statusItem().innerText()).trim(), 'AWS: no role');
+    assert.equal(await statusItem().locator('.codicon-shield').count(), 1, 'shield icon');
+    assert.equal(await statusItem().getAttribute('aria-label'), 'No AWS role active. Assume a role.');
+    // Let the "Activating Extensions..." progress item go away before the picture.
+    await page.locator('[id="status.progress"]').waitFor({ state: 'hidden', timeout: UI_TIMEOUT }).catch(() => undefined);
+    await shot('status-bar-none.png', await statusBarClip());
+  });
+
+  it('lists the role profiles in the "AWS Roles" view, grouped by account', async () => {
+    await page.locator('.activitybar .action-label[aria-label="AWS Roles"]').click();
+    await sideBar().locator('.composite.title', { hasText: /AWS Roles/i }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    for (const [account, profile, description] of [
+      ['222222222222', 'dev-admin', 'Admin · 222222222222'],
+      ['333333333333', 'prod-admin', 'ProdAdmin · 333333333333'],
+    ]) {
+      await sideBar().locator('.monaco-list-row', { hasText: `Account ${account}` }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      const row = treeRow(profile);
+      await row.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      assert.equal((await row.locator('.label-description').innerText()).trim(), description);
+      assert.equal(await row.getAttribute('aria-level'), '2', `${profile} is nested under its account group`);
+    }
+    // Rows are in order: each profile comes right after its account group.
+    const labels = (await sideBar().locator('.monaco-list-row .label-name').allInnerTexts()).map((s) => s.trim());
+    const at = (s: string) => labels.indexOf(s);
+    assert.ok(at('Account 222222222222') >= 0 && at('dev-admin') === at('Account 222222222222') + 1, `dev-admin under its account: ${labels.join(' | ')}`);
+    assert.ok(at('Account 333333333333') >= 0 && at('prod-admin') === at('Account 333333333333') + 1, `prod-admin under its account: ${labels.join(' | ')}`);
+    assert.equal(await treeRow('prod-admin').locator('.codicon-pass-filled').count(), 0, 'nothing active yet');
+    // Activity bar (with the AWS Roles icon selected) + side bar.
+    const bar = await page.locator('.part.activitybar').boundingBox();
+    const side = await sideBar().boundingBox();
+    assert.ok(bar && side, 'activity bar and side bar have bounding boxes');
+    await shot('tree.png', { x: bar.x, y: side.y, width: side.x + side.width - bar.x, height: side.height });
+  });
+
+  it('assumes the MFA role through "AWS: Assume Role" in the command palette', async () => {
+    sts!.reset();
+    // Keyboard focus into the workbench, then open the command palette.
+    await page.locator('.part.editor').click();
+    await page.keyboard.press('F1');
+    const input = quickInput().locator('.quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await page.keyboard.type('AWS: Assume Role');
+    await quickPickRows().filter({ hasText: 'AWS: Assume Role' }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await page.keyboard.press('Enter');
+
+    // The profile quick pick.
+    await quickInput().locator('.quick-input-title', { hasText: 'AWS: Assume Role' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await quickPickRows().filter({ hasText: 'prod-admin' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    const rowText = async (name: string) => quickPickRows().filter({ hasText: name }).locator('.label-description').innerText();
+    assert.equal((await rowText('prod-admin')).trim(), 'ProdAdmin · 333333333333');
+    assert.equal((await rowText('dev-admin')).trim(), 'Admin · 222222222222');
+    assert.equal(await quickPickRows().filter({ hasText: /\bbase\b/ }).filter({ hasNotText: 'from base' }).count(), 0, 'static "base" profile is not offered');
+    await page.keyboard.type('prod');
+    await quickPickRows().filter({ hasText: 'dev-admin' }).waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+    assert.equal(await quickPickRows().count(), 1, 'only prod-admin is left after typing "prod"');
+    await shot('quick-pick.png', await around(quickInput(), { x: 24, y: 16 }));
+    await page.keyboard.press('Enter');
+
+    // The MFA input box.
+    await quickInput().locator('.quick-input-title', { hasText: 'MFA code for prod-admin' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    assert.match(await quickInput().locator('.quick-input-message').innerText(), new RegExp(`6-digit code from ${mfa.serial.replace(/[/]/g, '\\/')}`));
+    await page.keyboard.type('12ab');
+    const message = quickInput().locator('.quick-input-message');
+    await message.filter({ hasText: 'An MFA code is 6 digits.' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await page.keyboard.press('Enter'); // refused while invalid
+    await quickInput().locator('.quick-input-title', { hasText: 'MFA code for prod-admin' }).waitFor({ state: 'visible', timeout: 2_000 });
+    assert.equal(sts!.requests.filter((r) => r.action === 'AssumeRole').length, 0, 'no STS call with a malformed code');
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type(mfa.code);
+    await message.filter({ hasNotText: 'An MFA code is 6 digits.' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await shot('mfa-input.png', await around(quickInput(), { x: 24, y: 16 }));
+    await page.keyboard.press('Enter');
+    await quickInput().waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+  });
+
+  it('shows the role, account and a live countdown in the status bar', async () => {
+    await statusItem().filter({ hasText: 'ProdAdmin @ 333333333333' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    const first = (await statusItem().innerText()).trim();
+    assert.match(first, /^ProdAdmin @ 333333333333 \d+:\d\d$/);
+    assert.equal(await statusItem().locator('.codicon-shield').count(), 1, 'shield icon, not the warning one');
+    const before = countdownSeconds(first);
+    assert.ok(before > 55 * 60 && before <= 60 * 60, `about an hour left: ${first}`);
+    // Live: the text changes on its own within ~2 s.
+    const t0 = Date.now();
+    await statusItem().filter({ hasNotText: first }).waitFor({ state: 'visible', timeout: 5_000 });
+    const second = (await statusItem().innerText()).trim();
+    assert.ok(countdownSeconds(second) < before, `counts down: "${first}" -> "${second}" after ${Date.now() - t0} ms`);
+    await shot('status-bar-active.png', await statusBarClip());
+  });
+
+  it('marks prod-admin as active in the tree, after exactly one AssumeRole with MFA', async () => {
+    const row = treeRow('prod-admin');
+    await row.locator('.label-description', { hasText: 'active' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    assert.equal((await row.locator('.label-description').innerText()).trim(), '● active · ProdAdmin · 333333333333');
+    assert.equal(await row.locator('.codicon-pass-filled').count(), 1, 'pass-filled icon on the active row');
+    assert.equal(await treeRow('dev-admin').locator('.codicon-pass-filled').count(), 0, 'dev-admin is not active');
+    assert.doesNotMatch(await treeRow('dev-admin').locator('.label-description').innerText(), /active/);
+
+    const calls = sts!.requests.filter((r) => r.action === 'AssumeRole');
+    assert.equal(calls.length, 1, `one AssumeRole: ${JSON.stringify(sts!.requests.map((r) => [r.action, r.status, r.errorCode]))}`);
+    assert.equal(calls[0].status, 200);
+    assert.equal(calls[0].params.RoleArn, roles.prodAdmin);
+    assert.equal(calls[0].params.SerialNumber, mfa.serial);
+    assert.equal(calls[0].params.TokenCode, mfa.code);
+    assert.equal(calls[0].accessKeyId, alice.accessKeyId);
+
+    // Full window for the README: tree with the active marker + status bar with the countdown.
+    await page.mouse.move(900, 450); // no hover tooltips
+    await shot('workbench.png');
+  });
+
+  it('drops the credentials from the status bar actions', async () => {
+    await statusItem().click();
+    await quickInput().locator('.quick-input-title', { hasText: 'AWS: ProdAdmin' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    const labels = (await quickPickRows().locator('.label-name').allInnerTexts()).map((s) => s.trim());
+    for (const want of ['Switch Role…', 'Show Caller Identity', 'Drop Credentials']) {
+      assert.ok(labels.includes(want), `"${want}" in ${JSON.stringify(labels)}`);
+    }
+    await quickPickRows().filter({ hasText: 'Drop Credentials' }).click();
+    await quickInput().waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+
+    await statusItem().filter({ hasText: 'AWS: no role' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'were dropped' });
+    await toast.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    assert.match(await toast.innerText(), /AWS credentials for "prod-admin" were dropped/);
+    assert.equal(await toast.locator('.codicon-info').count(), 1, 'an information (not warning/error) notification');
+    await toast.locator('.monaco-button', { hasText: 'Assume again' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await treeRow('prod-admin').locator('.label-description', { hasNotText: 'active' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await page.mouse.move(900, 450);
+    await shot('notification-dropped.png');
+  });
+});

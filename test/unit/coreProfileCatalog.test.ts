@@ -1,0 +1,134 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { ProfileCatalog } from '../../src/core/profileCatalog';
+import type { PathOverrides } from '../../src/core/awsFiles';
+import type { ProfileSet } from '../../src/core/profiles';
+import { makeTempDir, removeTempDir } from './coreFakes';
+
+describe('core/profileCatalog', () => {
+  let dir: string;
+  let configFile: string;
+  let credentialsFile: string;
+  let overrideCalls: number;
+  let catalog: ProfileCatalog;
+
+  const overrides = (): PathOverrides => {
+    overrideCalls++;
+    return { configFile, credentialsFile };
+  };
+  const names = (set: ProfileSet) => [...set.profiles.keys()];
+
+  beforeEach(async () => {
+    dir = await makeTempDir();
+    configFile = path.join(dir, 'config');
+    credentialsFile = path.join(dir, 'credentials');
+    overrideCalls = 0;
+    catalog = new ProfileCatalog(overrides, {});
+  });
+  afterEach(async () => {
+    catalog.dispose();
+    await removeTempDir(dir);
+  });
+
+  it('reads nothing until get() is called', async () => {
+    assert.equal(catalog.loaded, undefined);
+    assert.equal(overrideCalls, 0);
+    // Written after construction: a catalog that read eagerly would have seen no file.
+    await fs.writeFile(configFile, '[profile late]\nregion = eu-west-1\n');
+    const set = await catalog.get();
+    assert.deepEqual(names(set), ['late']);
+    assert.equal(catalog.loaded, set);
+  });
+
+  it('concurrent get() calls share one read', async () => {
+    await fs.writeFile(configFile, '[profile a]\nregion = x\n');
+    const [one, two, three] = await Promise.all([catalog.get(), catalog.get(), catalog.get()]);
+    assert.equal(one, two);
+    assert.equal(two, three);
+    assert.equal(overrideCalls, 1, 'paths were resolved once, for one read');
+  });
+
+  it('get() after loading returns the cached set without reading again', async () => {
+    await fs.writeFile(configFile, '[profile a]\nregion = x\n');
+    const first = await catalog.get();
+    await fs.writeFile(configFile, '[profile b]\nregion = x\n');
+    const second = await catalog.get();
+    assert.equal(second, first);
+    assert.equal(overrideCalls, 1);
+  });
+
+  it('reload picks up edits and fires onDidChange with the new set', async () => {
+    await fs.writeFile(configFile, '[profile a]\nregion = x\n');
+    await catalog.get();
+    const fired: ProfileSet[] = [];
+    catalog.onDidChange((s) => fired.push(s));
+    await fs.writeFile(configFile, '[profile a]\nregion = x\n\n[profile b]\nregion = y\n');
+    const reloaded = await catalog.reload();
+    assert.deepEqual(names(reloaded), ['a', 'b']);
+    assert.equal(fired.length, 1);
+    assert.equal(fired[0], reloaded);
+    assert.equal(catalog.loaded, reloaded);
+    assert.equal(await catalog.get(), reloaded);
+  });
+
+  it('reload uses the current path settings', async () => {
+    await fs.writeFile(configFile, '[profile a]\nregion = x\n');
+    await catalog.get();
+    const other = path.join(dir, 'other-config');
+    await fs.writeFile(other, '[profile z]\nregion = x\n');
+    configFile = other;
+    assert.deepEqual(names(await catalog.reload()), ['z']);
+    assert.equal(catalog.paths().configPath, other);
+  });
+
+  it('paths() falls back to AWS_CONFIG_FILE from the injected env', () => {
+    const envCatalog = new ProfileCatalog(() => ({}), { AWS_CONFIG_FILE: path.join(dir, 'env-config') });
+    assert.equal(envCatalog.paths().configPath, path.join(dir, 'env-config'));
+    envCatalog.dispose();
+  });
+
+  it('overlapping reloads: only the newest result is kept and announced', async () => {
+    await fs.writeFile(configFile, '[profile one]\nregion = x\n');
+    const fired: string[][] = [];
+    catalog.onDidChange((s) => fired.push(names(s)));
+    const first = catalog.reload();
+    await fs.writeFile(configFile, '[profile two]\nregion = x\n');
+    const second = catalog.reload();
+    const [a, b] = await Promise.all([first, second]);
+    assert.deepEqual(names(b), ['two']);
+    assert.deepEqual(names(catalog.loaded!), ['two']);
+    assert.deepEqual(fired.at(-1), ['two']);
+    // Whoever awaited the first reload also gets the newest contents.
+    assert.deepEqual(names(a), ['two']);
+  });
+
+  // Exposes a bug in src/core/profileCatalog.ts reload(): when an older reload finishes
+  // after a newer one has already finished, `this.pending` is undefined and the older
+  // reload's promise resolves to its own stale set. The catalog state stays right
+  // (current is the newer set), but the caller of the older reload() gets old profiles.
+  it('an older reload that finishes after a newer one resolves to the newer contents', async function () {
+    this.timeout(10_000);
+    const fifo = path.join(dir, 'slow-config');
+    execFileSync('mkfifo', [fifo]);
+    await fs.writeFile(configFile, '[profile fresh]\nregion = x\n');
+    const fired: string[][] = [];
+    catalog.onDidChange((s) => fired.push(names(s)));
+
+    // The older reload reads a FIFO, which blocks until the test writes to it.
+    const real = configFile;
+    configFile = fifo;
+    const older = catalog.reload();
+    configFile = real;
+    const newer = await catalog.reload();
+    assert.deepEqual(names(newer), ['fresh']);
+
+    await fs.writeFile(fifo, '[profile stale]\nregion = x\n');
+    const olderResult = await older;
+
+    assert.deepEqual(names(catalog.loaded!), ['fresh'], 'the catalog keeps the newest set');
+    assert.deepEqual(fired, [['fresh']], 'the stale read is not announced');
+    assert.deepEqual(names(olderResult), ['fresh'], 'the older reload hands out the newest set, not its stale one');
+  });
+});
