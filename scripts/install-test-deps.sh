@@ -22,6 +22,7 @@ log() { echo "[install-test-deps] $*"; }
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v rg >/dev/null 2>&1 || missing+=(ripgrep)
+command -v unzip >/dev/null 2>&1 || missing+=(unzip)   # the packaging check lists the .vsix
 # The integration tests need the Debian AWS CLI v2 at /usr/bin/aws; an `aws` on PATH may be pip's v1.
 [ -x /usr/bin/aws ] || missing+=(awscli)
 dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)

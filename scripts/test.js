@@ -46,7 +46,25 @@ function main() {
   if (!only || only === 'unit') run('unit tests', 'npx', ['mocha', '--reporter', 'spec', 'out/test/unit/**/*.test.js'], { counts: true });
   if (!only || only === 'integration') run('integration tests (code-server)', 'node', ['out/test/integration/run.js'], { counts: true });
   if (!only || only === 'e2e') run('UI end-to-end tests (code-server + chromium)', 'npx', ['mocha', '--reporter', 'spec', '--timeout', '180000', 'out/test/e2e/**/*.test.js'], { counts: true });
+  if (!only) checkPackage();
   return finish();
+}
+
+/** `npm run package` must build a .vsix holding the bundle and its lazily loaded STS chunk. */
+function checkPackage() {
+  if (!run('package (.vsix)', 'npm', ['run', 'package'])) return;
+  const vsix = path.join(root, 'aws-role-switcher.vsix');
+  const listing = spawnSync('unzip', ['-Z1', vsix], { encoding: 'utf8' }).stdout ?? '';
+  const needed = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/stsClient.js', 'extension/media/aws-roles.svg', 'extension/readme.md'];
+  const missing = needed.filter((f) => !listing.split('\n').includes(f));
+  const leaked = listing.split('\n').filter((f) => /\.map$|^extension\/(src|test|node_modules|out)\//.test(f));
+  if (missing.length || leaked.length) {
+    console.log(`vsix: missing ${missing.join(', ') || 'nothing'}; should not contain ${leaked.join(', ') || 'nothing'}`);
+    results.push({ label: 'package contents', passed: 0, failed: 1 });
+  } else {
+    console.log(`vsix: ${listing.trim().split('\n').length} files, ${(require('node:fs').statSync(vsix).size / 1024).toFixed(0)} KB`);
+    results.push({ label: 'package contents', passed: 1, failed: 0 });
+  }
 }
 
 function finish() {

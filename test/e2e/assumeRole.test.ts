@@ -4,8 +4,9 @@
  *
  * Walks the main flow a user sees: no role in the status bar -> the Profiles tree -> "AWS: Assume Role" from the
  * command palette -> MFA prompt (with validation) -> live countdown in the status bar + active marker in the tree
- * -> status bar actions -> Drop Credentials -> notification. Screenshots for the README go to media/screenshots/
- * (overwritten each run); a failing test leaves media/screenshots/failure-<test>.png.
+ * -> status bar actions -> Drop Credentials -> notification. Screenshots go to test-results/screenshots/
+ * (overwritten each run, ignored by git; `npm run screenshots` copies them into media/screenshots/ for the README);
+ * a failing test leaves test-results/screenshots/failure-<test>.png.
  *
  * Steps depend on each other, so the suite bails at the first failure.
  */
@@ -18,7 +19,7 @@ import { launchBrowser, startCodeServer, type CodeServer } from '../harness/code
 import { FakeSts } from '../support/fakeSts';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const screenshotDir = path.join(repoRoot, 'media', 'screenshots');
+const screenshotDir = path.join(repoRoot, 'test-results', 'screenshots');
 
 const alice = {
   arn: 'arn:aws:iam::111111111111:user/alice',
@@ -96,7 +97,7 @@ describe('UI: assume a role with MFA from the command palette', function () {
     sideBar().locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) });
   const quickPickRows = (): Locator => quickInput().locator('.quick-input-list .monaco-list-row');
 
-  /** Screenshot into media/screenshots/<name>, optionally clipped to a locator's box plus a margin. */
+  /** Screenshot into test-results/screenshots/<name>, optionally clipped to a locator's box plus a margin. */
   async function shot(name: string, clip?: { x: number; y: number; width: number; height: number }): Promise<string> {
     const file = path.join(screenshotDir, name);
     await page.screenshot({ path: file, clip, animations: 'disabled', caret: 'hide' });
