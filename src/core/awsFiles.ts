@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
+import type { IniIndex } from './iniDocument';
 
 export type IniSections = Record<string, Record<string, string | undefined>>;
 
@@ -25,6 +26,9 @@ export interface AwsFiles {
   /** `[profile x]` sections keyed by `x`, `[default]`, plus `sso-session.x` and `services.x` sections. */
   configSections: IniSections;
   credentialsSections: IniSections;
+  /** Line positions and file-level problems of each file (empty when the file is missing). */
+  configIndex: IniIndex;
+  credentialsIndex: IniIndex;
 }
 
 export interface PathOverrides {
@@ -96,5 +100,7 @@ export async function loadAwsFiles(paths: AwsFilePaths): Promise<AwsFiles> {
     credentials,
     configSections: config.status === 'ok' ? (loaded.configFile as IniSections) : {},
     credentialsSections: credentials.status === 'ok' ? (loaded.credentialsFile as IniSections) : {},
+    configIndex: { sections: [], problems: [] },
+    credentialsIndex: { sections: [], problems: [] },
   };
 }
