@@ -5,6 +5,7 @@ import { Redactor } from './core/redact';
 import { resolveSession } from './core/session';
 import { SessionManager } from './core/sessionManager';
 import type { StsApi } from './core/sts';
+import { ConfigDiagnostics } from './vscode/configDiagnostics';
 import { ConfigWatcher } from './vscode/configWatcher';
 import { Logger } from './vscode/logger';
 import { ProfileTreeProvider } from './vscode/profileTree';
@@ -58,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): void {
     statusBar,
     new TerminalEnvironment(context.environmentVariableCollection, sessions),
     new ConfigWatcher(catalog, settings, log),
+    new ConfigDiagnostics(catalog, log),
     new RoleCommands(context, catalog, sessions, loadSts, tree, statusBar, log),
   );
 }

@@ -8,19 +8,28 @@ export interface ProfileGroup {
   readonly profiles: readonly Profile[];
 }
 
+/**
+ * The account and role a profile works in: from role_arn, or for an Identity Center
+ * profile from sso_account_id / sso_role_name (how `aws configure sso` writes them).
+ */
+export function accountAndRole(profile: Profile): { accountId: string; roleName: string } | undefined {
+  if (profile.role) return { accountId: profile.role.accountId, roleName: profile.role.roleName };
+  const account = profile.settings.sso_account_id;
+  if (account && /^\d{12}$/.test(account)) return { accountId: account, roleName: profile.settings.sso_role_name ?? '' };
+  return undefined;
+}
+
 /** Case-insensitive match on profile name, account id and role name. Empty matches all. */
 export function matchesFilter(profile: Profile, filter: string): boolean {
   const needle = filter.trim().toLowerCase();
   if (!needle) return true;
-  return (
-    profile.name.toLowerCase().includes(needle) ||
-    (profile.role?.accountId.includes(needle) ?? false) ||
-    (profile.role?.roleName.toLowerCase().includes(needle) ?? false)
-  );
+  if (profile.name.toLowerCase().includes(needle)) return true;
+  const where = accountAndRole(profile);
+  return where !== undefined && (where.accountId.includes(needle) || where.roleName.toLowerCase().includes(needle));
 }
 
 /**
- * Groups role profiles by the account in their role ARN (accounts in numeric order,
+ * Groups role and Identity Center profiles by account (accounts in numeric order,
  * profiles by name) and puts every other profile in one group at the end.
  */
 export function buildProfileGroups(set: ProfileSet, filter = ''): ProfileGroup[] {
@@ -28,10 +37,11 @@ export function buildProfileGroups(set: ProfileSet, filter = ''): ProfileGroup[]
   const other: Profile[] = [];
   for (const profile of set.profiles.values()) {
     if (!matchesFilter(profile, filter)) continue;
-    if (profile.kind === 'role' && profile.role) {
-      const list = byAccount.get(profile.role.accountId);
+    const accountId = accountAndRole(profile)?.accountId;
+    if (accountId) {
+      const list = byAccount.get(accountId);
       if (list) list.push(profile);
-      else byAccount.set(profile.role.accountId, [profile]);
+      else byAccount.set(accountId, [profile]);
     } else {
       other.push(profile);
     }

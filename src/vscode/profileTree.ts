@@ -6,7 +6,8 @@ import type { ProfileCatalog } from '../core/profileCatalog';
 import { DEFAULT_DURATION_SECONDS, type Profile, type ProfileKind, type ProfileSet } from '../core/profiles';
 import type { SessionManager } from '../core/sessionManager';
 import { chainNames, resolveSourceChain } from '../core/sourceChain';
-import { buildProfileGroups, type ProfileGroup } from '../core/treeModel';
+import { accountAndRole, buildProfileGroups, type ProfileGroup } from '../core/treeModel';
+import { diagnosticsByProfile } from '../core/configDiagnostics';
 import { Disposable } from './disposable';
 import type { Logger } from './logger';
 
@@ -18,6 +19,9 @@ export interface TreeSnapshotNode {
   tooltip?: string;
   children?: TreeSnapshotNode[];
 }
+
+/** Above this many profiles (Identity Center exports) account groups start collapsed, so the view opens instantly. */
+const LARGE_TREE = 200;
 
 export type TreeNode = { type: 'group'; group: ProfileGroup } | { type: 'profile'; profile: Profile };
 
@@ -39,22 +43,30 @@ const KIND_LABELS: Record<ProfileKind, string> = {
   other: 'no credentials',
 };
 
-/** Why a profile cannot be used as it is, or undefined. */
-function profileProblem(set: ProfileSet, profile: Profile): string | undefined {
-  if (profile.problems.length) return profile.problems.join(' ');
-  if (profile.kind !== 'role') return undefined;
-  try {
-    resolveSourceChain(set, profile.name);
-    return undefined;
-  } catch (e) {
-    return errorMessage(e);
+/** Why a profile cannot be used as it is (or what looks wrong in it), or undefined. */
+function profileProblem(set: ProfileSet, profile: Profile): { message: string; severity: 'error' | 'warning' } | undefined {
+  const found = diagnosticsByProfile(set).get(profile.name) ?? [];
+  // The diagnostics cover the profile's own mistakes; the chain check adds those of the profiles it leads to.
+  const errors = found.filter((d) => d.severity === 'error').map((d) => d.message);
+  if (!errors.length) errors.push(...profile.problems);
+  if (!errors.length && profile.kind === 'role') {
+    try {
+      resolveSourceChain(set, profile.name);
+    } catch (e) {
+      errors.push(errorMessage(e));
+    }
   }
+  if (errors.length) return { message: errors.join(' '), severity: 'error' };
+  const warnings = found.filter((d) => d.severity === 'warning').map((d) => d.message);
+  return warnings.length ? { message: warnings.join(' '), severity: 'warning' } : undefined;
 }
 
 export class ProfileTreeProvider extends Disposable implements vscode.TreeDataProvider<TreeNode> {
   private readonly changed = this._register(new vscode.EventEmitter<TreeNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
   private filter = '';
+  private collapseGroups = false;
+  private loggedFileErrors = '';
   private readonly view: vscode.TreeView<TreeNode>;
 
   constructor(
@@ -84,7 +96,7 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
     const walk = async (node?: TreeNode): Promise<TreeSnapshotNode[]> => {
       const out: TreeSnapshotNode[] = [];
       for (const child of await this.getChildren(node)) {
-        const item = this.getTreeItem(child);
+        const item = this.resolveTreeItem(this.getTreeItem(child), child);
         out.push({
           label: String(item.label),
           description: typeof item.description === 'string' ? item.description : undefined,
@@ -115,15 +127,18 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
       return [];
     }
     const { config, credentials } = set.files;
-    if (config.status === 'error' || credentials.status === 'error') {
-      this.log.error([config.error, credentials.error].filter(Boolean).join(' '));
-    }
+    const fileErrors = [config.error, credentials.error].filter((e): e is string => Boolean(e));
+    // A refused or unreadable file is said at the top of the view, not only in the log.
+    this.view.message = fileErrors.length ? fileErrors.join(' ') : undefined;
+    if (fileErrors.length && fileErrors.join() !== this.loggedFileErrors) this.log.error(fileErrors.join(' '));
+    this.loggedFileErrors = fileErrors.join();
     if (set.profiles.size === 0) {
-      await setState(config.status === 'missing' && credentials.status === 'missing' ? 'noConfig' : 'noProfiles');
+      await setState(fileErrors.length ? 'error' : config.status === 'missing' && credentials.status === 'missing' ? 'noConfig' : 'noProfiles');
       return [];
     }
     await setState('ready');
     const groups = buildProfileGroups(set, this.filter);
+    this.collapseGroups = !this.filter && groups.length > 1 && set.profiles.size > LARGE_TREE;
     // One group needs no extra level of nesting.
     if (groups.length === 1 && !this.filter) return groups[0].profiles.map((profile) => ({ type: 'profile', profile }));
     return groups.map((group) => ({ type: 'group', group }));
@@ -131,7 +146,8 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
     if (node.type === 'group') {
-      const item = new vscode.TreeItem(node.group.label, vscode.TreeItemCollapsibleState.Expanded);
+      const holdsActive = node.group.profiles.some((p) => p.name === this.sessions.active?.profileName);
+      const item = new vscode.TreeItem(node.group.label, this.collapseGroups && !holdsActive ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
       item.id = node.group.id;
       item.iconPath = new vscode.ThemeIcon(node.group.accountId ? 'cloud' : 'folder');
       item.description = `${node.group.profiles.length}`;
@@ -146,26 +162,37 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
     item.id = `profile:${p.name}`;
     const parts: string[] = [];
     if (active) parts.push('● active');
-    parts.push(p.role ? `${p.role.roleName} · ${p.role.accountId}` : KIND_LABELS[p.kind]);
+    const where = accountAndRole(p);
+    parts.push(where ? `${where.roleName || KIND_LABELS[p.kind]} · ${where.accountId}` : KIND_LABELS[p.kind]);
     item.description = parts.join(' · ');
     item.iconPath = problem
-      ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
+      ? problem.severity === 'error'
+        ? new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'))
+        : new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
       : active
         ? new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('charts.green'))
         : new vscode.ThemeIcon(KIND_ICONS[p.kind]);
-    item.tooltip = this.tooltip(p, set, problem, active);
-    const assumable = !problem && (p.kind === 'role' || p.kind === 'static');
+    const assumable = problem?.severity !== 'error' && (p.kind === 'role' || p.kind === 'static');
     item.contextValue = `profile;${p.kind};${assumable ? 'assumable;' : ''}${active ? 'active;' : ''}`;
-    item.accessibilityInformation = { label: `${p.name}, ${item.description}${problem ? ', has a problem' : ''}` };
+    item.accessibilityInformation = { label: `${p.name}, ${item.description}${problem ? `, has ${problem.severity === 'error' ? 'an error' : 'a warning'}` : ''}` };
     return item;
   }
 
-  private tooltip(p: Profile, set: ProfileSet | undefined, problem: string | undefined, active: boolean): vscode.MarkdownString {
+  // Tooltips are built on hover: with thousands of rows, most are never looked at.
+  resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
+    if (node.type !== 'profile') return item;
+    const set = this.catalog.loaded;
+    const p = node.profile;
+    item.tooltip = this.tooltip(p, set, set ? profileProblem(set, p) : undefined, this.sessions.active?.profileName === p.name);
+    return item;
+  }
+
+  private tooltip(p: Profile, set: ProfileSet | undefined, problem: { message: string; severity: 'error' | 'warning' } | undefined, active: boolean): vscode.MarkdownString {
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${escape(p.name)}** — ${KIND_LABELS[p.kind]}${active ? ' (active)' : ''}\n\n`);
     const rows: [string, string | undefined][] = [];
     if (p.settings.role_arn) rows.push(['Role ARN', p.settings.role_arn]);
-    if (set && p.kind === 'role' && !problem) {
+    if (set && p.kind === 'role' && problem?.severity !== 'error') {
       try {
         rows.push(['Source chain', chainNames(resolveSourceChain(set, p.name)).join(' → ')]);
       } catch {
@@ -178,7 +205,7 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
     if (p.externalId) rows.push(['External ID', 'set']);
     if (p.roleSessionName) rows.push(['Session name', p.roleSessionName]);
     for (const [k, v] of rows) if (v) md.appendMarkdown(`${k}: \`${v.replace(/`/g, "'")}\`  \n`);
-    if (problem) md.appendMarkdown(`\n$(warning) ${escape(problem)}`);
+    if (problem) md.appendMarkdown(`\n$(${problem.severity}) ${escape(problem.message)}`);
     return md;
   }
 }

@@ -1,0 +1,229 @@
+import type { AwsFiles } from './awsFiles';
+import type { IniIndex, IniKeyLine, IniProblem, IniRange, IniSectionLine } from './iniDocument';
+import { hasStaticKeys, MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, parseRoleArn, type Profile, type ProfileSet } from './profiles';
+import { resolveSourceChain } from './sourceChain';
+import { RoleSwitchError } from './errors';
+import { CHAINED_MAX_SECONDS } from './session';
+
+export type ConfigFileKind = 'config' | 'credentials';
+export type DiagnosticSeverity = 'error' | 'warning' | 'info';
+
+/** A text replacement in one of the two files; an empty range with text inserts, empty text deletes. */
+export interface ConfigEdit {
+  range: IniRange;
+  newText: string;
+}
+
+export interface ConfigFix {
+  title: string;
+  edits: ConfigEdit[];
+}
+
+/** One problem at a place in a file, in the user's words, with the obvious fixes when there are any. */
+export interface ConfigDiagnostic {
+  file: ConfigFileKind;
+  range: IniRange;
+  severity: DiagnosticSeverity;
+  /** Stable id of the rule, shown as the diagnostic's code. */
+  code: string;
+  message: string;
+  profile?: string;
+  fixes: ConfigFix[];
+}
+
+// https://docs.aws.amazon.com/cli/latest/topic/config-vars.html#using-aws-iam-roles
+export const CREDENTIAL_SOURCES = ['Environment', 'Ec2InstanceMetadata', 'EcsContainer'] as const;
+
+/** The partition a region belongs to, from the region's prefix (the SDK's partitions.json rules). */
+export function partitionOfRegion(region: string): string {
+  if (/^cn-/.test(region)) return 'aws-cn';
+  if (/^us-gov-/.test(region)) return 'aws-us-gov';
+  if (/^us-isob-/.test(region)) return 'aws-iso-b';
+  if (/^us-iso-/.test(region)) return 'aws-iso';
+  if (/^eu-isoe-/.test(region)) return 'aws-iso-e';
+  if (/^us-isof-/.test(region)) return 'aws-iso-f';
+  return 'aws';
+}
+
+/** Where one profile's keys are written: the credentials file wins key by key, as in the CLI. */
+class ProfileLocator {
+  constructor(private readonly files: AwsFiles) {}
+
+  private sections(name: string): { file: ConfigFileKind; section: IniSectionLine }[] {
+    const out: { file: ConfigFileKind; section: IniSectionLine }[] = [];
+    const add = (file: ConfigFileKind, index: IniIndex) => {
+      for (const section of index.sections) if (section.name === name) out.push({ file, section });
+    };
+    add('credentials', this.files.credentialsIndex);
+    add('config', this.files.configIndex);
+    return out;
+  }
+
+  key(profile: string, key: string): { file: ConfigFileKind; line: IniKeyLine } | undefined {
+    for (const { file, section } of this.sections(profile)) {
+      const line = [...section.keys].reverse().find((k) => k.key === key && !k.parent);
+      if (line) return { file, line };
+    }
+    return undefined;
+  }
+
+  header(profile: string): { file: ConfigFileKind; range: IniRange } | undefined {
+    const found = this.sections(profile).at(-1);
+    return found && { file: found.file, range: found.section.range };
+  }
+}
+
+function deleteLine(line: number): ConfigEdit {
+  return { range: { line, start: 0, end: Number.MAX_SAFE_INTEGER }, newText: '\u0000deleteLine' };
+}
+
+/** A fix that removes whole lines is expressed as a line delete the adapter understands. */
+export function isLineDelete(edit: ConfigEdit): boolean {
+  return edit.newText === '\u0000deleteLine';
+}
+
+function closest(value: string, options: readonly string[]): string | undefined {
+  const lower = value.trim().toLowerCase();
+  return options.find((o) => o.toLowerCase() === lower) ?? options.find((o) => o.toLowerCase().startsWith(lower.slice(0, 3)));
+}
+
+function fromIniProblem(file: ConfigFileKind, problem: IniProblem): ConfigDiagnostic {
+  return { file, range: problem.range, severity: problem.severity, code: problem.code, message: problem.message, fixes: [] };
+}
+
+/**
+ * Everything we can tell about the config before STS is called: the file-level problems
+ * the reader found (duplicates, BOM, keys the CLI reads differently) and the profile rules
+ * the AWS CLI enforces when it resolves a profile, placed at the line that causes them.
+ */
+export function diagnoseConfig(set: ProfileSet): ConfigDiagnostic[] {
+  const out: ConfigDiagnostic[] = [];
+  const files = set.files;
+  for (const p of files.configIndex.problems) out.push(fromIniProblem('config', p));
+  for (const p of files.credentialsIndex.problems) out.push(fromIniProblem('credentials', p));
+
+  const locate = new ProfileLocator(files);
+  for (const profile of set.profiles.values()) out.push(...diagnoseProfile(set, profile, locate));
+  return out;
+}
+
+function diagnoseProfile(set: ProfileSet, profile: Profile, locate: ProfileLocator): ConfigDiagnostic[] {
+  const out: ConfigDiagnostic[] = [];
+  const name = profile.name;
+  const at = (key: string, severity: DiagnosticSeverity, code: string, message: string, fixes: ConfigFix[] = [], on: 'key' | 'value' = 'value') => {
+    const found = locate.key(name, key);
+    const header = locate.header(name);
+    if (found) out.push({ file: found.file, range: on === 'key' ? found.line.keyRange : found.line.valueRange, severity, code, message, profile: name, fixes });
+    else if (header) out.push({ file: header.file, range: header.range, severity, code, message, profile: name, fixes });
+  };
+  const replaceValue = (key: string, title: string, newText: string): ConfigFix[] => {
+    const found = locate.key(name, key);
+    return found ? [{ title, edits: [{ range: found.line.valueRange, newText }] }] : [];
+  };
+  const removeKey = (key: string): ConfigFix[] => {
+    const found = locate.key(name, key);
+    return found ? [{ title: `Remove ${key} from profile "${name}"`, edits: [deleteLine(found.line.line)] }] : [];
+  };
+
+  const s = profile.settings;
+  if (s.role_arn !== undefined && !parseRoleArn(s.role_arn)) {
+    at('role_arn', 'error', 'invalidRoleArn', `Profile "${name}": role_arn "${s.role_arn}" is not an IAM role ARN. Use arn:aws:iam::123456789012:role/RoleName.`);
+  }
+  if (s.credential_source !== undefined && !(CREDENTIAL_SOURCES as readonly string[]).includes(s.credential_source)) {
+    const suggestion = closest(s.credential_source, CREDENTIAL_SOURCES);
+    at(
+      'credential_source',
+      'error',
+      'unknownCredentialSource',
+      `Profile "${name}": credential_source "${s.credential_source}" is not one the AWS CLI knows. Use ${CREDENTIAL_SOURCES.join(', ')}.`,
+      suggestion ? replaceValue('credential_source', `Change credential_source to ${suggestion}`, suggestion) : [],
+    );
+  }
+  if (s.source_profile !== undefined && s.credential_source !== undefined && s.role_arn !== undefined) {
+    const message = `Profile "${name}" has both source_profile and credential_source; the AWS CLI refuses this. Keep one of them.`;
+    at('credential_source', 'error', 'conflictingSource', message, [...removeKey('credential_source'), ...removeKey('source_profile')], 'key');
+    at('source_profile', 'error', 'conflictingSource', message, [], 'key');
+  }
+  if (s.aws_access_key_id && !s.aws_secret_access_key) {
+    at('aws_access_key_id', 'error', 'incompleteKeys', `Profile "${name}": aws_access_key_id is set but aws_secret_access_key is missing. Add the secret key, or remove the access key id.`, [], 'key');
+  }
+  if (s.aws_secret_access_key && !s.aws_access_key_id) {
+    at('aws_secret_access_key', 'error', 'incompleteKeys', `Profile "${name}": aws_secret_access_key is set but aws_access_key_id is missing. Add the access key id.`, [], 'key');
+  }
+
+  // Duration: the range STS accepts, and the one hour cap of role chaining.
+  if (s.duration_seconds !== undefined) {
+    const seconds = Number(s.duration_seconds);
+    if (!Number.isInteger(seconds)) {
+      at('duration_seconds', 'error', 'invalidDuration', `Profile "${name}": duration_seconds "${s.duration_seconds}" is not a whole number of seconds (900 to 43200).`);
+    } else if (seconds < MIN_DURATION_SECONDS || seconds > MAX_DURATION_SECONDS) {
+      const clamped = String(Math.min(MAX_DURATION_SECONDS, Math.max(MIN_DURATION_SECONDS, seconds)));
+      at('duration_seconds', 'error', 'durationOutOfRange', `Profile "${name}": duration_seconds ${seconds} is outside what STS accepts (900 to 43200).`, replaceValue('duration_seconds', `Set duration_seconds to ${clamped}`, clamped));
+    }
+  }
+
+  // Chain rules: missing source, cycles, and the chained-role duration cap.
+  if (profile.role && (profile.sourceProfile || profile.credentialSource)) {
+    try {
+      const chain = resolveSourceChain(set, name);
+      const chained = chain.hops.length > 1;
+      const seconds = profile.durationSeconds;
+      if (chained && seconds !== undefined && seconds > CHAINED_MAX_SECONDS && seconds <= MAX_DURATION_SECONDS) {
+        at(
+          'duration_seconds',
+          'error',
+          'chainedDuration',
+          `Profile "${name}" assumes its role from another role (role chaining), which STS limits to 3600 seconds; duration_seconds ${seconds} will be refused.`,
+          replaceValue('duration_seconds', 'Set duration_seconds to 3600', String(CHAINED_MAX_SECONDS)),
+        );
+      }
+    } catch (e) {
+      if (e instanceof RoleSwitchError && (e.code === 'MissingSourceProfile' || e.code === 'SourceProfileCycle')) {
+        // Reported on the profiles whose own link is broken, not on every profile that leads there.
+        const own = e.code === 'MissingSourceProfile' ? !set.profiles.has(profile.sourceProfile ?? '') : isInCycle(set, profile);
+        if (own) at('source_profile', 'error', e.code === 'MissingSourceProfile' ? 'missingSourceProfile' : 'sourceProfileCycle', e.message);
+      }
+    }
+  }
+
+  // A role ARN in one partition cannot be assumed through another partition's regional STS.
+  if (profile.role && profile.region) {
+    const regionPartition = partitionOfRegion(profile.region);
+    if (regionPartition !== profile.role.partition) {
+      at('region', 'warning', 'partitionMismatch', `Profile "${name}": region ${profile.region} is in partition ${regionPartition}, but role_arn is in ${profile.role.partition}. STS in ${profile.region} cannot assume this role; use a region of ${profile.role.partition}.`);
+    }
+  }
+  return out;
+}
+
+/** Whether following source_profile links from `start` comes back to it (the CLI's later-hop rule: static keys end the walk). */
+function isInCycle(set: ProfileSet, start: Profile): boolean {
+  const seen = new Set<string>();
+  let current: Profile | undefined = start;
+  while (current?.sourceProfile && current.role) {
+    if (current !== start && hasStaticKeys(current.settings)) return false;
+    if (current.sourceProfile === current.name) return current === start ? !hasStaticKeys(current.settings) : false;
+    if (current.sourceProfile === start.name) return true;
+    if (seen.has(current.name)) return false;
+    seen.add(current.name);
+    current = set.profiles.get(current.sourceProfile);
+  }
+  return false;
+}
+
+const byProfileCache = new WeakMap<ProfileSet, Map<string, ConfigDiagnostic[]>>();
+
+/** The diagnostics of each profile, computed once per loaded set (the tree asks for every row). */
+export function diagnosticsByProfile(set: ProfileSet): ReadonlyMap<string, ConfigDiagnostic[]> {
+  let map = byProfileCache.get(set);
+  if (!map) {
+    map = new Map();
+    const locate = new ProfileLocator(set.files);
+    for (const profile of set.profiles.values()) {
+      const found = diagnoseProfile(set, profile, locate);
+      if (found.length) map.set(profile.name, found);
+    }
+    byProfileCache.set(set, map);
+  }
+  return map;
+}
