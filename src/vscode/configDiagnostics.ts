@@ -39,10 +39,30 @@ export class ConfigDiagnostics extends Disposable implements vscode.CodeActionPr
   ) {
     super();
     this._register(catalog.onDidChange((set) => this.render(set)));
-    this._register(vscode.workspace.onDidOpenTextDocument((doc) => this.onDocument(doc)));
-    this._register(vscode.workspace.onDidCloseTextDocument((doc) => this.onDocument(doc)));
+    // "Open" means open in an editor tab: documents linger in memory after their tab closes.
+    this._register(
+      vscode.window.tabGroups.onDidChangeTabs((e) => {
+        if ([...e.opened, ...e.closed].some((tab) => this.kindOfTab(tab))) void this.update();
+      }),
+    );
     this._register(vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, this, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }));
-    if (vscode.workspace.textDocuments.some((d) => this.kindOf(d.uri))) void this.update();
+    if (this.openFiles().size) void this.update();
+  }
+
+  private kindOfTab(tab: vscode.Tab): ConfigFileKind | undefined {
+    return tab.input instanceof vscode.TabInputText ? this.kindOf(tab.input.uri) : undefined;
+  }
+
+  /** The two files that are open in a tab, with their documents when loaded. */
+  private openFiles(): Map<ConfigFileKind, { uri: vscode.Uri; document?: vscode.TextDocument }> {
+    const open = new Map<ConfigFileKind, { uri: vscode.Uri; document?: vscode.TextDocument }>();
+    for (const tab of vscode.window.tabGroups.all.flatMap((g) => g.tabs)) {
+      const kind = this.kindOfTab(tab);
+      if (!kind) continue;
+      const uri = (tab.input as vscode.TabInputText).uri;
+      open.set(kind, { uri, document: vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()) });
+    }
+    return open;
   }
 
   private kindOf(uri: vscode.Uri): ConfigFileKind | undefined {
@@ -51,10 +71,6 @@ export class ConfigDiagnostics extends Disposable implements vscode.CodeActionPr
     if (uri.fsPath === paths.configPath) return 'config';
     if (uri.fsPath === paths.credentialsPath) return 'credentials';
     return undefined;
-  }
-
-  private onDocument(doc: vscode.TextDocument): void {
-    if (this.kindOf(doc.uri)) void this.update();
   }
 
   /** Re-reads through the catalog (shared with the tree) and renders. */
@@ -67,32 +83,28 @@ export class ConfigDiagnostics extends Disposable implements vscode.CodeActionPr
   }
 
   private render(set: ProfileSet): void {
-    const open = new Map<ConfigFileKind, vscode.TextDocument>();
-    for (const doc of vscode.workspace.textDocuments) {
-      const kind = this.kindOf(doc.uri);
-      if (kind && !doc.isClosed) open.set(kind, doc);
-    }
+    const open = this.openFiles();
     this.collection.clear();
     this.fixes = new Map();
     if (open.size === 0) return;
 
     const byFile = new Map<ConfigFileKind, vscode.Diagnostic[]>();
     for (const d of diagnoseConfig(set)) {
-      const doc = open.get(d.file);
-      if (!doc) continue;
-      const diagnostic = new vscode.Diagnostic(toRange(d, doc), d.message, SEVERITY[d.severity]);
+      const file = open.get(d.file);
+      if (!file) continue;
+      const diagnostic = new vscode.Diagnostic(toRange(d, file.document), d.message, SEVERITY[d.severity]);
       diagnostic.source = SOURCE;
       diagnostic.code = d.code;
       const list = byFile.get(d.file) ?? [];
       list.push(diagnostic);
       byFile.set(d.file, list);
       if (d.fixes.length) {
-        const uriFixes = this.fixes.get(doc.uri.toString()) ?? new Map<string, ConfigFix[]>();
+        const uriFixes = this.fixes.get(file.uri.toString()) ?? new Map<string, ConfigFix[]>();
         uriFixes.set(fixKey(diagnostic.range, d.code), d.fixes);
-        this.fixes.set(doc.uri.toString(), uriFixes);
+        this.fixes.set(file.uri.toString(), uriFixes);
       }
     }
-    for (const [kind, doc] of open) this.collection.set(doc.uri, byFile.get(kind) ?? []);
+    for (const [kind, file] of open) this.collection.set(file.uri, byFile.get(kind) ?? []);
   }
 
   provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {

@@ -137,7 +137,7 @@ describe('AWS Role Switcher in a real VS Code', function () {
     assert.match(devAdmin.contextValue ?? '', /;assumable;/);
     assert.match(devAdmin.tooltip ?? '', /dev-admin → base/);
     const broken = group.children?.find((n) => n.label === 'broken');
-    assert.equal(broken?.icon, 'warning');
+    assert.equal(broken?.icon, 'error');
     assert.match(broken?.tooltip ?? '', /does-not-exist/);
     const other = tree.find((n) => n.label === 'Other profiles');
     assert.deepEqual(other?.children?.map((n) => n.label).sort(), ['base', 'default', 'moto-base']);
