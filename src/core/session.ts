@@ -55,8 +55,9 @@ export function buildAssumeRoleRequest(hop: RoleHop, sessionName: string): Assum
   const request: AssumeRoleRequest = {
     RoleArn: hop.role.arn,
     RoleSessionName: p.roleSessionName ?? sessionName,
-    DurationSeconds: p.durationSeconds ?? DEFAULT_DURATION_SECONDS,
   };
+  // Like the CLI, send DurationSeconds only when the profile sets it; STS defaults to one hour.
+  if (p.durationSeconds !== undefined) request.DurationSeconds = p.durationSeconds;
   if (p.externalId) request.ExternalId = p.externalId;
   if (p.mfaSerial) request.SerialNumber = p.mfaSerial;
   return request;
@@ -148,7 +149,7 @@ export async function resolveSession(set: ProfileSet, profileName: string, deps:
     sessionName: final.request.RoleSessionName,
     sourceProfile: chain.root.profile.name,
     chain: names,
-    durationSeconds: final.request.DurationSeconds,
+    durationSeconds: final.request.DurationSeconds ?? DEFAULT_DURATION_SECONDS,
     stsEndpoint: endpoint,
   };
 }

@@ -128,8 +128,8 @@ describe('core/session', () => {
       assert.deepEqual(call.request, {
         RoleArn: 'arn:aws:iam::222222222222:role/Admin',
         RoleSessionName: 'alice-vscode',
-        DurationSeconds: 3600,
       });
+      assert.ok(!('DurationSeconds' in call.request!), 'DurationSeconds is left to STS (one hour) when the profile does not set it, as the AWS CLI does');
       assert.equal(call.options.credentials.accessKeyId, BASE_KEYS.accessKeyId);
       assert.equal(call.options.credentials.secretAccessKey, BASE_KEYS.secretAccessKey);
       assert.equal(call.options.credentials.sessionToken, undefined);
