@@ -1,6 +1,6 @@
 import type { Clock } from './clock';
 import { describeStsFailure, isStsCallError, RoleSwitchError } from './errors';
-import { DEFAULT_DURATION_SECONDS, type Profile, type ProfileSet } from './profiles';
+import { DEFAULT_DURATION_SECONDS, MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, type Profile, type ProfileSet } from './profiles';
 import { defaultSessionName, sanitizeSessionName } from './sessionName';
 import { chainNames, resolveSourceChain, type RoleHop } from './sourceChain';
 import type { AssumeRoleRequest, AwsCredentials, StsApi } from './sts';
@@ -63,6 +63,18 @@ export function buildAssumeRoleRequest(hop: RoleHop, sessionName: string): Assum
   return request;
 }
 
+// The AWS CLI refuses these before calling STS (botocore validates DurationSeconds against the
+// API's 900..43200), so we do too, and before asking for an MFA code that would be wasted.
+function checkDuration(request: AssumeRoleRequest, hop: RoleHop, profile: string): void {
+  const d = request.DurationSeconds;
+  if (d === undefined || (d >= MIN_DURATION_SECONDS && d <= MAX_DURATION_SECONDS)) return;
+  throw new RoleSwitchError(
+    `duration_seconds ${d} of profile "${hop.profile.name}" is outside what STS accepts (${MIN_DURATION_SECONDS} to ${MAX_DURATION_SECONDS} seconds). Set it in that range, or remove it for one hour.`,
+    'InvalidProfile',
+    profile,
+  );
+}
+
 function staticCredentials(p: Profile): AwsCredentials {
   const s = p.settings;
   return { accessKeyId: s.aws_access_key_id, secretAccessKey: s.aws_secret_access_key, sessionToken: s.aws_session_token || undefined };
@@ -114,6 +126,7 @@ export async function resolveSession(set: ProfileSet, profileName: string, deps:
   let previousSource = chain.root.profile.name;
   for (const [index, hop] of chain.hops.entries()) {
     const request = buildAssumeRoleRequest(hop, sessionName);
+    checkDuration(request, hop, profileName);
     if (request.SerialNumber) request.TokenCode = await askMfa(deps, profileName, hop);
     try {
       const result = await sts.assumeRole({ credentials, region, endpoint, signal: deps.signal }, request);
