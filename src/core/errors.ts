@@ -93,6 +93,14 @@ export function describeStsFailure(failure: StsFailure, ctx: StsCallContext): Ro
   const code = failure.code.replace(/Exception$/, '');
   const make = (message: string, errorCode: ErrorCode) => new RoleSwitchError(message, errorCode, ctx.profile);
 
+  // "unable to validate": the serial is not an MFA device of the caller (or the caller is a role
+  // session, which has none), so a fresh code would not help.
+  if (/unable to validate MFA code/i.test(failure.message)) {
+    const fix = ctx.chained
+      ? 'This hop is signed by a role session, which has no MFA device: put mfa_serial on the profile of the first role in the chain instead.'
+      : `mfa_serial must be the ARN of an MFA device of the IAM user behind ${source}.`;
+    return make(`STS could not use MFA device ${ctx.mfaSerial ?? 'from mfa_serial'} for ${who}. ${fix}`, 'AccessDenied');
+  }
   if (/MultiFactorAuthentication failed|invalid MFA/i.test(failure.message)) {
     return make(`The MFA code for ${who} was not accepted (device ${ctx.mfaSerial ?? 'from mfa_serial'}). Wait for the next code from your device and try again; each code works only once.`, 'MfaCodeRejected');
   }

@@ -1,6 +1,6 @@
 import type { Clock } from './clock';
 import { describeStsFailure, isStsCallError, RoleSwitchError } from './errors';
-import { DEFAULT_DURATION_SECONDS, type Profile, type ProfileSet } from './profiles';
+import { DEFAULT_DURATION_SECONDS, MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, type Profile, type ProfileSet } from './profiles';
 import { defaultSessionName, sanitizeSessionName } from './sessionName';
 import { chainNames, resolveSourceChain, type RoleHop } from './sourceChain';
 import type { AssumeRoleRequest, AwsCredentials, StsApi } from './sts';
@@ -55,11 +55,24 @@ export function buildAssumeRoleRequest(hop: RoleHop, sessionName: string): Assum
   const request: AssumeRoleRequest = {
     RoleArn: hop.role.arn,
     RoleSessionName: p.roleSessionName ?? sessionName,
-    DurationSeconds: p.durationSeconds ?? DEFAULT_DURATION_SECONDS,
   };
+  // Like the CLI, send DurationSeconds only when the profile sets it; STS defaults to one hour.
+  if (p.durationSeconds !== undefined) request.DurationSeconds = p.durationSeconds;
   if (p.externalId) request.ExternalId = p.externalId;
   if (p.mfaSerial) request.SerialNumber = p.mfaSerial;
   return request;
+}
+
+// The AWS CLI refuses these before calling STS (botocore validates DurationSeconds against the
+// API's 900..43200), so we do too, and before asking for an MFA code that would be wasted.
+function checkDuration(request: AssumeRoleRequest, hop: RoleHop, profile: string): void {
+  const d = request.DurationSeconds;
+  if (d === undefined || (d >= MIN_DURATION_SECONDS && d <= MAX_DURATION_SECONDS)) return;
+  throw new RoleSwitchError(
+    `duration_seconds ${d} of profile "${hop.profile.name}" is outside what STS accepts (${MIN_DURATION_SECONDS} to ${MAX_DURATION_SECONDS} seconds). Set it in that range, or remove it for one hour.`,
+    'InvalidProfile',
+    profile,
+  );
 }
 
 function staticCredentials(p: Profile): AwsCredentials {
@@ -113,6 +126,7 @@ export async function resolveSession(set: ProfileSet, profileName: string, deps:
   let previousSource = chain.root.profile.name;
   for (const [index, hop] of chain.hops.entries()) {
     const request = buildAssumeRoleRequest(hop, sessionName);
+    checkDuration(request, hop, profileName);
     if (request.SerialNumber) request.TokenCode = await askMfa(deps, profileName, hop);
     try {
       const result = await sts.assumeRole({ credentials, region, endpoint, signal: deps.signal }, request);
@@ -148,7 +162,7 @@ export async function resolveSession(set: ProfileSet, profileName: string, deps:
     sessionName: final.request.RoleSessionName,
     sourceProfile: chain.root.profile.name,
     chain: names,
-    durationSeconds: final.request.DurationSeconds,
+    durationSeconds: final.request.DurationSeconds ?? DEFAULT_DURATION_SECONDS,
     stsEndpoint: endpoint,
   };
 }

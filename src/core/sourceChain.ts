@@ -26,6 +26,10 @@ export function chainNames(chain: SourceChain): string[] {
   return [...chain.hops.map((h) => h.profile.name).reverse(), ...(chain.hops.at(0)?.profile.name === chain.root.profile.name ? [] : [chain.root.profile.name])];
 }
 
+// The only values the AWS CLI accepts, compared case-sensitively (botocore's CanonicalNameCredentialSourcer).
+// https://docs.aws.amazon.com/sdkref/latest/guide/feature-assume-role-credentials.html
+const CREDENTIAL_SOURCES = ['Environment', 'Ec2InstanceMetadata', 'EcsContainer'];
+
 function isRoleConfig(p: Profile): boolean {
   return Boolean(p.settings.role_arn) && (Boolean(p.sourceProfile) || Boolean(p.credentialSource));
 }
@@ -50,7 +54,7 @@ function unsupportedRoot(p: Profile): ChainRoot {
  * - on later hops a profile's static keys win over its own role_arn;
  * - a profile may name itself as source only when it has static keys;
  * - any other revisit is a cycle, reported as `a -> b -> a`;
- * - source_profile and credential_source together are an error.
+ * - source_profile and credential_source together are an error, and so is an unknown credential_source.
  * mfa_serial, external_id, duration and session name belong to each hop's own profile.
  */
 export function resolveSourceChain(set: ProfileSet, profileName: string): SourceChain {
@@ -74,6 +78,13 @@ export function resolveSourceChain(set: ProfileSet, profileName: string): Source
     }
     if (current.sourceProfile && current.credentialSource) {
       throw new RoleSwitchError(`Profile "${current.name}" has both source_profile and credential_source. Keep only one of them.`, 'ConflictingSource', profileName);
+    }
+    if (current.credentialSource && !CREDENTIAL_SOURCES.includes(current.credentialSource)) {
+      throw new RoleSwitchError(
+        `Profile "${current.name}" has credential_source = ${current.credentialSource}, which is not valid. Use one of ${CREDENTIAL_SOURCES.join(', ')} (the names are case-sensitive).`,
+        'InvalidProfile',
+        profileName,
+      );
     }
     hops.push({ profile: current, role: roleOf(current) });
     if (current.credentialSource) {

@@ -55,6 +55,22 @@ const CONFIG = `
   [profile dangling]
   role_arn = arn:aws:iam::222222222222:role/Admin
   source_profile = ghost
+
+  [profile too-short]
+  role_arn = arn:aws:iam::222222222222:role/Secure
+  source_profile = base
+  mfa_serial = ${MFA}
+  duration_seconds = 600
+
+  [profile too-long]
+  role_arn = arn:aws:iam::444444444444:role/Prod
+  source_profile = admin
+  duration_seconds = 50000
+
+  [profile prod-mfa]
+  role_arn = arn:aws:iam::444444444444:role/Prod
+  source_profile = admin
+  mfa_serial = ${MFA}
 `;
 const CREDENTIALS = `
   [base]
@@ -128,8 +144,8 @@ describe('core/session', () => {
       assert.deepEqual(call.request, {
         RoleArn: 'arn:aws:iam::222222222222:role/Admin',
         RoleSessionName: 'alice-vscode',
-        DurationSeconds: 3600,
       });
+      assert.ok(!('DurationSeconds' in call.request!), 'DurationSeconds is left to STS (one hour) when the profile does not set it, as the AWS CLI does');
       assert.equal(call.options.credentials.accessKeyId, BASE_KEYS.accessKeyId);
       assert.equal(call.options.credentials.secretAccessKey, BASE_KEYS.secretAccessKey);
       assert.equal(call.options.credentials.sessionToken, undefined);
@@ -322,6 +338,23 @@ describe('core/session', () => {
     it('other ValidationErrors keep STS\'s words', async () => {
       sts.failRole(ADMIN, stsError('ValidationError', '1 validation error detected: externalId', 400));
       await rejectsCode(resolveSession(set, 'admin', deps()), 'ValidationError', /"admin"/, /externalId/);
+    });
+
+    it('refuses duration_seconds outside 900..43200 before asking for MFA or calling STS', async () => {
+      await rejectsCode(resolveSession(set, 'too-short', deps()), 'InvalidProfile', /duration_seconds 600 of profile "too-short"/, /900 to 43200/);
+      assert.equal(mfaRequests.length, 0);
+      // On a later hop the earlier hops still run first, as in the AWS CLI.
+      await rejectsCode(resolveSession(set, 'too-long', deps()), 'InvalidProfile', /duration_seconds 50000 of profile "too-long"/);
+      assert.deepEqual(sts.calls.map((c) => c.request?.RoleArn), ['arn:aws:iam::222222222222:role/Admin']);
+    });
+
+    it('an MFA device STS cannot use on a chained hop says to move mfa_serial, not to wait for a new code', async () => {
+      const PROD = 'arn:aws:iam::444444444444:role/Prod';
+      sts.failRole(PROD, stsError('AccessDenied', 'MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.', 403));
+      const e = await rejectsCode(resolveSession(set, 'prod-mfa', deps()), 'AccessDenied', /"prod-mfa"/, /mfa\/alice/, /role session, which has no MFA device/);
+      assert.doesNotMatch(e.message, /next code/);
+      sts.failRole('arn:aws:iam::222222222222:role/Secure', stsError('AccessDenied', 'MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.', 403));
+      await rejectsCode(resolveSession(set, 'secure', deps()), 'AccessDenied', /"secure"/, /IAM user behind source profile "base"/);
     });
 
     it('a rejected MFA code becomes MfaCodeRejected with the device', async () => {

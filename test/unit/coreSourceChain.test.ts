@@ -229,6 +229,25 @@ describe('core/sourceChain', () => {
     rejectsCode(() => resolveSourceChain(set, 'both'), 'ConflictingSource', /"both".*source_profile and credential_source/);
   });
 
+  it('rejects an unknown credential_source, as the AWS CLI does, even on an inner hop', async () => {
+    const set = await profileSetFrom(dir, `
+      [profile typo]
+      role_arn = arn:aws:iam::222222222222:role/Admin
+      credential_source = Ec2Metadata
+
+      [profile lowercase]
+      role_arn = arn:aws:iam::222222222222:role/Admin
+      credential_source = environment
+
+      [profile outer]
+      role_arn = arn:aws:iam::222222222222:role/Outer
+      source_profile = typo
+    `);
+    rejectsCode(() => resolveSourceChain(set, 'typo'), 'InvalidProfile', /"typo" has credential_source = Ec2Metadata, which is not valid\. Use one of Environment, Ec2InstanceMetadata, EcsContainer/);
+    rejectsCode(() => resolveSourceChain(set, 'lowercase'), 'InvalidProfile', /credential_source = environment, which is not valid.*case-sensitive/);
+    assert.throws(() => resolveSourceChain(set, 'outer'), (e: RoleSwitchError) => e.code === 'InvalidProfile' && e.profile === 'outer' && /"typo"/.test(e.message));
+  });
+
   it('rejects role_arn without any source', async () => {
     const set = await profileSetFrom(dir, `
       [profile lonely]
