@@ -2,9 +2,13 @@ import type { Profile, ProfileSet } from './profiles';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** The region STS is called in: the profile's, else the environment's, else us-east-1 as the CLI does. */
+/**
+ * The region STS is called in. The environment wins over the profile's `region`, as in the
+ * AWS CLI (botocore reads AWS_DEFAULT_REGION before the config file) and every AWS SDK
+ * (AWS_REGION first); us-east-1 when nothing says, where the CLI would refuse to guess.
+ */
 export function resolveRegion(profile: Profile, env: Env): string {
-  return profile.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1';
+  return env.AWS_REGION || env.AWS_DEFAULT_REGION || profile.region || 'us-east-1';
 }
 
 function isTrue(value: string | undefined): boolean {

@@ -505,10 +505,6 @@ const CORPUS: ParityRow[] = [
     shape: 'AWS_DEFAULT_REGION and a profile region',
     env: { AWS_DEFAULT_REGION: 'ap-south-1' },
     hops: [{ roleArn: ROLE.admin, signedBy: signedByUser(ALICE) }],
-    knownDifference: {
-      note: 'the CLI signs with AWS_DEFAULT_REGION (the environment wins over the profile\'s region, as in every AWS SDK); core uses the profile\'s region first',
-      shows: /region: 'eu-west-1'[\s\S]*region: 'ap-south-1'/,
-    },
   },
   {
     profile: 'too-long',

@@ -491,8 +491,10 @@ describe('core/stsEndpoint', () => {
     assert.equal(endpoint('with-url', { AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'false' }), 'http://profile-endpoint:2');
   });
 
-  it('resolveRegion: profile region, then AWS_REGION, then AWS_DEFAULT_REGION, then us-east-1', () => {
-    assert.equal(resolveRegion(p('plain'), { AWS_REGION: 'eu-west-3' }), 'eu-north-1');
+  it('resolveRegion: AWS_REGION, then AWS_DEFAULT_REGION, then the profile region (as the CLI and SDKs), then us-east-1', () => {
+    assert.equal(resolveRegion(p('plain'), {}), 'eu-north-1');
+    assert.equal(resolveRegion(p('plain'), { AWS_REGION: 'eu-west-3' }), 'eu-west-3');
+    assert.equal(resolveRegion(p('plain'), { AWS_DEFAULT_REGION: 'eu-south-1' }), 'eu-south-1');
     assert.equal(resolveRegion(p('with-url'), { AWS_REGION: 'eu-west-3', AWS_DEFAULT_REGION: 'eu-south-1' }), 'eu-west-3');
     assert.equal(resolveRegion(p('with-url'), { AWS_DEFAULT_REGION: 'eu-south-1' }), 'eu-south-1');
     assert.equal(resolveRegion(p('with-url'), {}), 'us-east-1');
