@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
-import type { IniIndex } from './iniDocument';
+import { readIni, type CliSections, type IniIndex, type IniReading } from './iniDocument';
 
 export type IniSections = Record<string, Record<string, string | undefined>>;
 
@@ -17,6 +17,8 @@ export interface FileState {
   /** 'ok' when read; 'missing' is normal for a credentials file; 'error' carries a message for the user. */
   status: 'ok' | 'missing' | 'error';
   error?: string;
+  /** Set when the AWS CLI would refuse the file (duplicate section or key, BOM, stray line): what and where. */
+  refused?: string;
 }
 
 export interface AwsFiles {
@@ -80,27 +82,77 @@ async function checkFile(p: string): Promise<FileState> {
   }
 }
 
+async function readText(state: FileState): Promise<string | undefined> {
+  if (state.status !== 'ok') return undefined;
+  try {
+    return await fs.readFile(state.path, 'utf8');
+  } catch (e) {
+    // Replaced or removed between the check and the read: treat it as the check would.
+    const code = (e as NodeJS.ErrnoException).code;
+    state.status = code === 'ENOENT' ? 'missing' : 'error';
+    if (state.status === 'error') state.error = `${state.path} cannot be read: ${code ?? String(e)}.`;
+    return undefined;
+  }
+}
+
 /**
- * Reads both shared files with the AWS SDK's own parser, so profile names,
- * `sso-session` and `services` sections mean what they mean to the SDK.
+ * The measured differences between the SDK's loader and the AWS CLI (see the README's
+ * "How the files are read") are settled here, after the loader: the CLI's reading wins,
+ * since `aws --profile X` is what users check against. Where the SDK would see a profile
+ * differently, the user is told, because SDK-based tools read the same file.
+ */
+export function normaliseToCli(sdk: Record<string, Record<string, string | undefined>>, cli: IniReading): CliSections {
+  for (const section of cli.index.sections) {
+    const name = section.name;
+    if (name === undefined || !(name in cli.sections) || name.startsWith('services.')) continue;
+    if (Object.prototype.hasOwnProperty.call(sdk, name)) continue;
+    if (cli.index.sections.filter((s) => s.name === name).at(-1) !== section) continue;
+    cli.index.problems.push({
+      code: 'sdkMissesSection',
+      range: section.range,
+      severity: 'info',
+      fatal: false,
+      message: `The AWS CLI reads [${section.rawHeader}], but the AWS SDKs (and tools built on them, such as Terraform) skip it: their reader only accepts letters, digits and - _ @ + . % : / in names, one space after the prefix, and no quotes.`,
+    });
+  }
+  return cli.sections;
+}
+
+function refusal(reading: IniReading | undefined): string | undefined {
+  const fatal = reading?.index.problems.find((p) => p.fatal);
+  return fatal && `line ${fatal.range.line + 1}: ${fatal.message}`;
+}
+
+/**
+ * Reads both shared files with the AWS SDK's own parser, then corrects its reading to the
+ * AWS CLI's with an index of the text that also gives diagnostics their line positions.
  * The parser swallows read errors, so each file is checked first to tell
  * "missing" from "unreadable".
  */
 export async function loadAwsFiles(paths: AwsFilePaths): Promise<AwsFiles> {
   const [config, credentials] = await Promise.all([checkFile(paths.configPath), checkFile(paths.credentialsPath)]);
-  const loaded = await loadSharedConfigFiles({
-    configFilepath: paths.configPath,
-    filepath: paths.credentialsPath,
-    // The loader memoises file reads per path; we re-read on every change.
-    ignoreCache: true,
-  });
+  const [configText, credentialsText, loaded] = await Promise.all([
+    readText(config),
+    readText(credentials),
+    loadSharedConfigFiles({
+      configFilepath: paths.configPath,
+      filepath: paths.credentialsPath,
+      // The loader memoises file reads per path; we re-read on every change.
+      ignoreCache: true,
+    }),
+  ]);
+  const configReading = configText === undefined ? undefined : readIni(configText, 'config');
+  const credentialsReading = credentialsText === undefined ? undefined : readIni(credentialsText, 'credentials');
+  config.refused = refusal(configReading);
+  credentials.refused = refusal(credentialsReading);
   return {
     paths,
     config,
     credentials,
-    configSections: config.status === 'ok' ? (loaded.configFile as IniSections) : {},
-    credentialsSections: credentials.status === 'ok' ? (loaded.credentialsFile as IniSections) : {},
-    configIndex: { sections: [], problems: [] },
-    credentialsIndex: { sections: [], problems: [] },
+    // A file the CLI refuses contributes nothing, as for the CLI: using a guess of it would surprise.
+    configSections: configReading && !config.refused ? normaliseToCli(loaded.configFile as IniSections, configReading) : {},
+    credentialsSections: credentialsReading && !credentials.refused ? normaliseToCli(loaded.credentialsFile as IniSections, credentialsReading) : {},
+    configIndex: configReading?.index ?? { sections: [], problems: [] },
+    credentialsIndex: credentialsReading?.index ?? { sections: [], problems: [] },
   };
 }

@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'UnsupportedSource'
   | 'InvalidProfile'
   | 'ProfileNotFound'
+  | 'ConfigRefused'
   | 'NoSession'
   | 'Unreachable'
   | 'Timeout'

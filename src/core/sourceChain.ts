@@ -58,6 +58,10 @@ function unsupportedRoot(p: Profile): ChainRoot {
  * mfa_serial, external_id, duration and session name belong to each hop's own profile.
  */
 export function resolveSourceChain(set: ProfileSet, profileName: string): SourceChain {
+  // The CLI fails every command on such a file; resolving "something else" would be a surprise.
+  for (const file of [set.files.config, set.files.credentials]) {
+    if (file.refused) throw new RoleSwitchError(`Profile "${profileName}" cannot be used: the AWS CLI refuses ${file.path} (${file.refused})`, 'ConfigRefused', profileName);
+  }
   const start = set.profiles.get(profileName);
   if (!start) throw new RoleSwitchError(`Profile "${profileName}" is not in ${set.files.paths.configPath} or ${set.files.paths.credentialsPath}. Check the name, or add the profile.`, 'ProfileNotFound', profileName);
 

@@ -107,11 +107,14 @@ export class ConfigDiagnostics extends Disposable implements vscode.CodeActionPr
     for (const [kind, file] of open) this.collection.set(file.uri, byFile.get(kind) ?? []);
   }
 
-  provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  provideCodeActions(document: vscode.TextDocument, range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
     const uriFixes = this.fixes.get(document.uri.toString());
     if (!uriFixes) return [];
     const actions: vscode.CodeAction[] = [];
-    for (const diagnostic of context.diagnostics) {
+    // The light bulb belongs to the whole line: a problem on a value is fixable with the cursor on its key.
+    const onLines = (this.collection.get(document.uri) ?? []).filter((d) => d.range.start.line >= range.start.line && d.range.start.line <= range.end.line);
+    const candidates = [...context.diagnostics, ...onLines.filter((d) => !context.diagnostics.some((c) => c.range.isEqual(d.range) && c.code === d.code))];
+    for (const diagnostic of candidates) {
       if (diagnostic.source !== SOURCE) continue;
       const fixes = uriFixes.get(fixKey(diagnostic.range, String(diagnostic.code)));
       for (const fix of fixes ?? []) {

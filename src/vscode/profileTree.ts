@@ -127,7 +127,12 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
       return [];
     }
     const { config, credentials } = set.files;
-    const fileErrors = [config.error, credentials.error].filter((e): e is string => Boolean(e));
+    const fileErrors = [
+      config.error,
+      credentials.error,
+      config.refused && `The AWS CLI refuses ${config.path} (${config.refused}) No profile is assumed until it is fixed.`,
+      credentials.refused && `The AWS CLI refuses ${credentials.path} (${credentials.refused}) No profile is assumed until it is fixed.`,
+    ].filter((e): e is string => Boolean(e));
     // A refused or unreadable file is said at the top of the view, not only in the log.
     this.view.message = fileErrors.length ? fileErrors.join(' ') : undefined;
     if (fileErrors.length && fileErrors.join() !== this.loggedFileErrors) this.log.error(fileErrors.join(' '));

@@ -128,7 +128,11 @@ describe('AWS Role Switcher in a real VS Code', function () {
   });
 
   it('lists the fixture profiles in the tree, grouped by account', async () => {
-    const { tree } = await inspect();
+    // The fixture was written in before(): the watcher's reload is asynchronous (debounced).
+    const tree = await waitFor('the fixture profiles in the tree', async () => {
+      const snapshot = (await inspect()).tree;
+      return snapshot.some((n) => n.label === 'Account 222222222222') && snapshot.some((n) => n.label === 'Other profiles') ? snapshot : undefined;
+    });
     const group = tree.find((n) => n.label === 'Account 222222222222');
     assert.ok(group, `account group present in ${JSON.stringify(tree.map((n) => n.label))}`);
     const devAdmin = group.children?.find((n) => n.label === 'dev-admin');
