@@ -1,18 +1,23 @@
-// Bundles the extension. Two entry points: extension.js is what VS Code loads at
+// Bundles the extension. Three entry points: extension.js is what VS Code loads at
 // activation; stsClient.js holds the AWS SDK's STS client and is required lazily
-// on the first STS call, so the SDK stays off the activation path.
+// on the first STS call, and credentialSources.js the SDK's credential providers
+// (process, SSO, web identity, container, IMDS), required when a chain starts there.
+// So the SDK stays off the activation path.
 const esbuild = require('esbuild');
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
-/** Keeps the lazily loaded STS module out of the main bundle. */
-const lazyStsPlugin = {
-  name: 'lazy-sts',
+const LAZY = ['stsClient', 'credentialSources'];
+
+/** Keeps the lazily loaded SDK modules out of the main bundle. */
+const lazyPlugin = {
+  name: 'lazy-sdk',
   setup(build) {
-    build.onResolve({ filter: /\/stsClient$/ }, (args) => {
-      if (args.importer.endsWith('stsClient.ts')) return undefined;
-      return { path: './stsClient.js', external: true };
+    build.onResolve({ filter: new RegExp(`/(${LAZY.join('|')})$`) }, (args) => {
+      const name = args.path.slice(args.path.lastIndexOf('/') + 1);
+      if (args.importer.endsWith(`${name}.ts`)) return undefined;
+      return { path: `./${name}.js`, external: true };
     });
   },
 };
@@ -33,8 +38,8 @@ async function main() {
     legalComments: 'none',
   };
   const contexts = await Promise.all([
-    esbuild.context({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [lazyStsPlugin] }),
-    esbuild.context({ ...common, entryPoints: { stsClient: 'src/core/stsClient.ts' }, outdir: 'dist' }),
+    esbuild.context({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [lazyPlugin] }),
+    ...LAZY.map((name) => esbuild.context({ ...common, entryPoints: { [name]: `src/core/${name}.ts` }, outdir: 'dist' })),
   ]);
   if (watch) {
     await Promise.all(contexts.map((c) => c.watch()));

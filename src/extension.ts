@@ -4,6 +4,7 @@ import { ProfileCatalog } from './core/profileCatalog';
 import { Redactor } from './core/redact';
 import { resolveSession } from './core/session';
 import { SessionManager } from './core/sessionManager';
+import type { CredentialSourceApi } from './core/sourceCredentials';
 import type { StsApi } from './core/sts';
 import { ConfigDiagnostics } from './vscode/configDiagnostics';
 import { ConfigWatcher } from './vscode/configWatcher';
@@ -35,9 +36,17 @@ export function activate(context: vscode.ExtensionContext): void {
     return sts.api;
   };
 
+  let sources: Promise<CredentialSourceApi> | undefined;
+  const loadSources = (): Promise<CredentialSourceApi> => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    sources ??= Promise.resolve(require('./core/credentialSources') as typeof import('./core/credentialSources')).then((m) => m.createCredentialSourceApi({ timeoutMs: settings.value.stsTimeoutSeconds * 1000, log: (line) => log.debug(line) }));
+    return sources;
+  };
+
   const sessions = new SessionManager(async (profileName, signal) => {
     const session = await resolveSession(await catalog.get(), profileName, {
       loadSts,
+      loadSources,
       mfaCode: promptForMfaCode,
       clock: systemClock,
       env,

@@ -1,7 +1,7 @@
 import type { AwsFiles } from './awsFiles';
 import type { IniIndex, IniKeyLine, IniProblem, IniRange, IniSectionLine } from './iniDocument';
 import { hasStaticKeys, MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, parseRoleArn, type Profile, type ProfileSet } from './profiles';
-import { resolveSourceChain } from './sourceChain';
+import { resolveSourceChain, rootIsRoleSession } from './sourceChain';
 import { RoleSwitchError } from './errors';
 import { CHAINED_MAX_SECONDS } from './session';
 
@@ -166,7 +166,7 @@ function diagnoseProfile(set: ProfileSet, profile: Profile, locate: ProfileLocat
   if (profile.role && (profile.sourceProfile || profile.credentialSource)) {
     try {
       const chain = resolveSourceChain(set, name);
-      const chained = chain.hops.length > 1;
+      const chained = chain.hops.length > 1 || rootIsRoleSession(chain.root);
       const seconds = profile.durationSeconds;
       if (chained && seconds !== undefined && seconds > CHAINED_MAX_SECONDS && seconds <= MAX_DURATION_SECONDS) {
         at(

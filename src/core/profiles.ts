@@ -56,7 +56,8 @@ export const MAX_DURATION_SECONDS = 43200;
 export const DEFAULT_DURATION_SECONDS = 3600;
 
 function classify(settings: Record<string, string>): ProfileKind {
-  if (settings.role_arn) return settings.web_identity_token_file && !settings.source_profile && !settings.credential_source ? 'webIdentity' : 'role';
+  // As botocore: a profile with web_identity_token_file is a web identity profile, whatever else it has.
+  if (settings.role_arn) return settings.web_identity_token_file ? 'webIdentity' : 'role';
   if (hasStaticKeys(settings)) return 'static';
   if (settings.sso_session || settings.sso_start_url) return 'sso';
   if (settings.credential_process) return 'process';

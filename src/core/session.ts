@@ -2,14 +2,16 @@ import type { Clock } from './clock';
 import { describeStsFailure, isStsCallError, RoleSwitchError } from './errors';
 import { DEFAULT_DURATION_SECONDS, MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, type Profile, type ProfileSet } from './profiles';
 import { defaultSessionName, sanitizeSessionName } from './sessionName';
-import { chainNames, resolveSourceChain, type RoleHop } from './sourceChain';
+import { rootCredentials, type CredentialSourceApi } from './sourceCredentials';
+import { chainNames, resolveSourceChain, rootIsRoleSession, type ChainRoot, type RoleHop } from './sourceChain';
 import type { AssumeRoleRequest, AwsCredentials, StsApi } from './sts';
 import { resolveRegion, resolveStsEndpoint, type Env } from './stsEndpoint';
 
 /** The identity the editor is working as. Holds secrets: never log or show it whole. */
 export interface Session {
   readonly profileName: string;
-  readonly kind: 'role' | 'static';
+  /** 'role' when the picked profile was assumed; otherwise the kind of source it resolved from. */
+  readonly kind: 'role' | ChainRoot['kind'];
   readonly credentials: AwsCredentials;
   /** ms since epoch; undefined for long-term keys. */
   readonly expiresAt?: number;
@@ -38,6 +40,8 @@ export interface ResolveDeps {
   env: Env;
   sessionName?: () => string;
   signal?: AbortSignal;
+  /** The SDK's providers for process, SSO, web identity, container and IMDS sources; loaded on first need. */
+  loadSources?: () => Promise<CredentialSourceApi>;
 }
 
 /** STS accepts six-digit TOTP codes. Checked before sending so a typo costs no STS call. */
@@ -75,10 +79,7 @@ function checkDuration(request: AssumeRoleRequest, hop: RoleHop, profile: string
   );
 }
 
-function staticCredentials(p: Profile): AwsCredentials {
-  const s = p.settings;
-  return { accessKeyId: s.aws_access_key_id, secretAccessKey: s.aws_secret_access_key, sessionToken: s.aws_session_token || undefined };
-}
+const noSources = (): Promise<CredentialSourceApi> => Promise.reject(new Error('No credential sources are available here.'));
 
 async function askMfa(deps: ResolveDeps, profile: string, hop: RoleHop): Promise<string> {
   const serial = hop.profile.mfaSerial as string;
@@ -95,13 +96,20 @@ async function askMfa(deps: ResolveDeps, profile: string, hop: RoleHop): Promise
  */
 export async function resolveSession(set: ProfileSet, profileName: string, deps: ResolveDeps): Promise<Session> {
   const chain = resolveSourceChain(set, profileName);
-  if (chain.root.kind === 'unsupported') throw new RoleSwitchError(`${chain.root.reason} (needed by "${profileName}").`, 'UnsupportedSource', profileName);
   const picked = set.profiles.get(profileName) as Profile;
   const region = resolveRegion(picked, deps.env);
   const endpoint = resolveStsEndpoint(set, picked, deps.env);
   const names = chainNames(chain);
+  const sessionName = sanitizeSessionName(deps.sessionName?.() ?? defaultSessionName());
+  let credentials = await rootCredentials(set, chain.root, profileName, {
+    loadSources: deps.loadSources ?? noSources,
+    env: deps.env,
+    region,
+    stsEndpoint: endpoint,
+    sessionName,
+  });
+  if (deps.signal?.aborted) throw new RoleSwitchError(`Switching to "${profileName}" was superseded by a newer switch or a drop.`, 'Superseded', profileName);
   const sts = await deps.loadSts();
-  let credentials = staticCredentials(chain.root.profile);
 
   if (chain.hops.length === 0) {
     const identity = await sts.getCallerIdentity({ credentials, region, endpoint, signal: deps.signal }).catch((e: unknown) => {
@@ -109,7 +117,7 @@ export async function resolveSession(set: ProfileSet, profileName: string, deps:
     });
     return {
       profileName,
-      kind: 'static',
+      kind: chain.root.kind === 'unsupported' ? 'static' : chain.root.kind,
       credentials,
       expiresAt: credentials.expiration?.getTime(),
       startedAt: deps.clock.now(),
@@ -121,7 +129,6 @@ export async function resolveSession(set: ProfileSet, profileName: string, deps:
     };
   }
 
-  const sessionName = sanitizeSessionName(deps.sessionName?.() ?? defaultSessionName());
   let last: { arn: string; request: AssumeRoleRequest; hop: RoleHop } | undefined;
   let previousSource = chain.root.profile.name;
   for (const [index, hop] of chain.hops.entries()) {
@@ -141,7 +148,7 @@ export async function resolveSession(set: ProfileSet, profileName: string, deps:
         roleArn: hop.role.arn,
         sourceProfile: previousSource,
         durationSeconds: request.DurationSeconds,
-        chained: index > 0,
+        chained: index > 0 || rootIsRoleSession(chain.root),
         mfaSerial: request.SerialNumber,
       });
     }

@@ -7,9 +7,16 @@ export interface RoleHop {
   role: RoleArn;
 }
 
+/** The credential_source values the AWS CLI accepts. */
+export type CredentialSourceName = 'Environment' | 'Ec2InstanceMetadata' | 'EcsContainer';
+
 /** Where the first credentials of a chain come from. */
 export type ChainRoot =
   | { kind: 'static'; profile: Profile }
+  | { kind: 'credentialSource'; profile: Profile; source: CredentialSourceName }
+  | { kind: 'process'; profile: Profile }
+  | { kind: 'sso'; profile: Profile }
+  | { kind: 'webIdentity'; profile: Profile }
   | { kind: 'unsupported'; profile: Profile; reason: string };
 
 /**
@@ -21,6 +28,11 @@ export interface SourceChain {
   hops: RoleHop[];
 }
 
+/** Sources whose credentials are themselves a role session, so an AssumeRole from them is role chaining (one hour at most). */
+export function rootIsRoleSession(root: ChainRoot): boolean {
+  return root.kind === 'sso' || root.kind === 'webIdentity' || (root.kind === 'credentialSource' && root.source !== 'Environment');
+}
+
 /** Profile names from the picked one down to the root: ["prod-admin", "jump", "base"]. */
 export function chainNames(chain: SourceChain): string[] {
   return [...chain.hops.map((h) => h.profile.name).reverse(), ...(chain.hops.at(0)?.profile.name === chain.root.profile.name ? [] : [chain.root.profile.name])];
@@ -30,8 +42,9 @@ export function chainNames(chain: SourceChain): string[] {
 // https://docs.aws.amazon.com/sdkref/latest/guide/feature-assume-role-credentials.html
 const CREDENTIAL_SOURCES = ['Environment', 'Ec2InstanceMetadata', 'EcsContainer'];
 
+// botocore's AssumeRoleProvider leaves a profile with web_identity_token_file to the web identity provider.
 function isRoleConfig(p: Profile): boolean {
-  return Boolean(p.settings.role_arn) && (Boolean(p.sourceProfile) || Boolean(p.credentialSource));
+  return Boolean(p.settings.role_arn) && !p.settings.web_identity_token_file && (Boolean(p.sourceProfile) || Boolean(p.credentialSource));
 }
 
 function roleOf(p: Profile): RoleArn {
@@ -39,13 +52,28 @@ function roleOf(p: Profile): RoleArn {
   return p.role;
 }
 
-function unsupportedRoot(p: Profile): ChainRoot {
-  const reasons: Record<string, string> = {
-    sso: `Profile "${p.name}" uses IAM Identity Center (SSO), which this version cannot use as a source yet.`,
-    process: `Profile "${p.name}" uses credential_process, which this version cannot use as a source yet.`,
-    webIdentity: `Profile "${p.name}" uses web_identity_token_file, which this version cannot use as a source yet.`,
+function keysFromCredentialsFile(set: ProfileSet, p: Profile): boolean {
+  const section = set.files.credentialsSections[p.name];
+  return Boolean(section?.aws_access_key_id && section?.aws_secret_access_key);
+}
+
+/**
+ * A profile that is not assumed as a role resolves like botocore's profile provider chain:
+ * web identity, IAM Identity Center, keys in the credentials file, credential_process,
+ * then keys in the config file (ProfileProviderBuilder.providers).
+ */
+function rootOf(set: ProfileSet, p: Profile): ChainRoot {
+  const s = p.settings;
+  if (s.role_arn && s.web_identity_token_file) return { kind: 'webIdentity', profile: p };
+  if (s.sso_session || s.sso_start_url) return { kind: 'sso', profile: p };
+  if (keysFromCredentialsFile(set, p)) return { kind: 'static', profile: p };
+  if (s.credential_process) return { kind: 'process', profile: p };
+  if (hasStaticKeys(s)) return { kind: 'static', profile: p };
+  return {
+    kind: 'unsupported',
+    profile: p,
+    reason: `Profile "${p.name}" has no credentials: add aws_access_key_id and aws_secret_access_key, credential_process, an IAM Identity Center (sso_session) setup, or role_arn with source_profile.`,
   };
-  return { kind: 'unsupported', profile: p, reason: reasons[p.kind] ?? `Profile "${p.name}" has no credentials: add aws_access_key_id and aws_secret_access_key, or role_arn with source_profile.` };
 }
 
 /**
@@ -77,8 +105,7 @@ export function resolveSourceChain(set: ProfileSet, profileName: string): Source
       if (roleWithoutSource && (first || !hasStaticKeys(current.settings))) {
         throw new RoleSwitchError(`Profile "${current.name}" has role_arn but neither source_profile nor credential_source. Add source_profile = <a profile with credentials>.`, 'InvalidProfile', profileName);
       }
-      if (hasStaticKeys(current.settings)) return { root: { kind: 'static', profile: current }, hops: hops.reverse() };
-      return { root: unsupportedRoot(current), hops: hops.reverse() };
+      return { root: rootOf(set, current), hops: hops.reverse() };
     }
     if (current.sourceProfile && current.credentialSource) {
       throw new RoleSwitchError(`Profile "${current.name}" has both source_profile and credential_source. Keep only one of them.`, 'ConflictingSource', profileName);
@@ -92,8 +119,7 @@ export function resolveSourceChain(set: ProfileSet, profileName: string): Source
     }
     hops.push({ profile: current, role: roleOf(current) });
     if (current.credentialSource) {
-      const root: ChainRoot = { kind: 'unsupported', profile: current, reason: `Profile "${current.name}" uses credential_source = ${current.credentialSource}, which this version cannot use yet.` };
-      return { root, hops: hops.reverse() };
+      return { root: { kind: 'credentialSource', profile: current, source: current.credentialSource as CredentialSourceName }, hops: hops.reverse() };
     }
     const sourceName = current.sourceProfile as string;
     const source = set.profiles.get(sourceName);

@@ -19,6 +19,11 @@ export function accountAndRole(profile: Profile): { accountId: string; roleName:
   return undefined;
 }
 
+/** Profiles that resolve to credentials: roles, and every source the CLI can use on its own. */
+export function isAssumable(profile: Profile): boolean {
+  return profile.kind !== 'other';
+}
+
 /** Case-insensitive match on profile name, account id and role name. Empty matches all. */
 export function matchesFilter(profile: Profile, filter: string): boolean {
   const needle = filter.trim().toLowerCase();

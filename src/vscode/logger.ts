@@ -18,6 +18,10 @@ export class Logger implements vscode.Disposable {
     return this.channel;
   }
 
+  debug(message: string): void {
+    this.out.debug(this.redactor.redact(message));
+  }
+
   info(message: string): void {
     this.out.info(this.redactor.redact(message));
   }

@@ -3,10 +3,11 @@ import { ContextKeys, Views } from '../constants';
 import { formatDuration } from '../core/countdown';
 import { errorMessage } from '../core/errors';
 import type { ProfileCatalog } from '../core/profileCatalog';
-import { DEFAULT_DURATION_SECONDS, type Profile, type ProfileKind, type ProfileSet } from '../core/profiles';
+import { DEFAULT_DURATION_SECONDS, type Profile, type ProfileSet } from '../core/profiles';
+import { KIND_ICONS, KIND_LABELS } from './profileKinds';
 import type { SessionManager } from '../core/sessionManager';
 import { chainNames, resolveSourceChain } from '../core/sourceChain';
-import { accountAndRole, buildProfileGroups, type ProfileGroup } from '../core/treeModel';
+import { accountAndRole, buildProfileGroups, isAssumable, type ProfileGroup } from '../core/treeModel';
 import { diagnosticsByProfile } from '../core/configDiagnostics';
 import { Disposable } from './disposable';
 import type { Logger } from './logger';
@@ -25,31 +26,13 @@ const LARGE_TREE = 200;
 
 export type TreeNode = { type: 'group'; group: ProfileGroup } | { type: 'profile'; profile: Profile };
 
-const KIND_ICONS: Record<ProfileKind, string> = {
-  role: 'shield',
-  webIdentity: 'globe',
-  static: 'key',
-  sso: 'organization',
-  process: 'terminal',
-  other: 'question',
-};
-
-const KIND_LABELS: Record<ProfileKind, string> = {
-  role: 'role',
-  webIdentity: 'web identity role',
-  static: 'access keys',
-  sso: 'IAM Identity Center',
-  process: 'credential process',
-  other: 'no credentials',
-};
-
 /** Why a profile cannot be used as it is (or what looks wrong in it), or undefined. */
 function profileProblem(set: ProfileSet, profile: Profile): { message: string; severity: 'error' | 'warning' } | undefined {
   const found = diagnosticsByProfile(set).get(profile.name) ?? [];
   // The diagnostics cover the profile's own mistakes; the chain check adds those of the profiles it leads to.
   const errors = found.filter((d) => d.severity === 'error').map((d) => d.message);
   if (!errors.length) errors.push(...profile.problems);
-  if (!errors.length && profile.kind === 'role') {
+  if (!errors.length && isAssumable(profile)) {
     try {
       resolveSourceChain(set, profile.name);
     } catch (e) {
@@ -177,7 +160,7 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
       : active
         ? new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('charts.green'))
         : new vscode.ThemeIcon(KIND_ICONS[p.kind]);
-    const assumable = problem?.severity !== 'error' && (p.kind === 'role' || p.kind === 'static');
+    const assumable = problem?.severity !== 'error' && isAssumable(p);
     item.contextValue = `profile;${p.kind};${assumable ? 'assumable;' : ''}${active ? 'active;' : ''}`;
     item.accessibilityInformation = { label: `${p.name}, ${item.description}${problem ? `, has ${problem.severity === 'error' ? 'an error' : 'a warning'}` : ''}` };
     return item;
@@ -197,7 +180,7 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
     md.appendMarkdown(`**${escape(p.name)}** — ${KIND_LABELS[p.kind]}${active ? ' (active)' : ''}\n\n`);
     const rows: [string, string | undefined][] = [];
     if (p.settings.role_arn) rows.push(['Role ARN', p.settings.role_arn]);
-    if (set && p.kind === 'role' && problem?.severity !== 'error') {
+    if (set && p.kind !== 'other' && problem?.severity !== 'error') {
       try {
         rows.push(['Source chain', chainNames(resolveSourceChain(set, p.name)).join(' → ')]);
       } catch {

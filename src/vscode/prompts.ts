@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { Profile } from '../core/profiles';
 import { isValidMfaCode, type MfaCodeProvider } from '../core/session';
-import { orderByRecent } from '../core/treeModel';
+import { accountAndRole, orderByRecent } from '../core/treeModel';
+import { KIND_ICONS, KIND_LABELS } from './profileKinds';
 
 /** Asks for the 6-digit code; validated as typed so STS never sees a malformed one. */
 export const promptForMfaCode: MfaCodeProvider = async ({ profile, mfaSerial }) =>
@@ -33,19 +34,20 @@ export async function pickRoleProfile(profiles: readonly Profile[], recent: read
       items.push({ label: 'recently used', kind: vscode.QuickPickItemKind.Separator });
       inRecent = true;
     } else if (!isRecent && !inRest && inRecent) {
-      items.push({ label: 'all roles', kind: vscode.QuickPickItemKind.Separator });
+      items.push({ label: 'all profiles', kind: vscode.QuickPickItemKind.Separator });
       inRest = true;
     }
+    const where = accountAndRole(profile);
     items.push({
-      label: `${profile.name === activeProfile ? '$(pass-filled)' : '$(shield)'} ${profile.name}`,
-      description: profile.role ? `${profile.role.roleName} · ${profile.role.accountId}` : undefined,
+      label: `${profile.name === activeProfile ? '$(pass-filled)' : `$(${KIND_ICONS[profile.kind]})`} ${profile.name}`,
+      description: [where ? `${where.roleName || KIND_LABELS[profile.kind]} · ${where.accountId}` : KIND_LABELS[profile.kind]].join(''),
       detail: [profile.mfaSerial ? '$(lock) MFA' : '', profile.region ?? '', profile.sourceProfile ? `from ${profile.sourceProfile}` : ''].filter(Boolean).join('  ') || undefined,
       profile,
     });
   }
   const picked = await vscode.window.showQuickPick(items, {
     title: 'AWS: Assume Role',
-    placeHolder: 'Pick a role profile (type a profile name, account id or role name)',
+    placeHolder: 'Pick a profile (type a profile name, account id or role name)',
     matchOnDescription: true,
     matchOnDetail: false,
   });

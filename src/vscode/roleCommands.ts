@@ -4,12 +4,13 @@ import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import { Commands, ContextKeys, StateKeys } from '../constants';
 import { errorMessage, isRoleSwitchError } from '../core/errors';
+import { SsoLoginRequired } from '../core/sourceCredentials';
 import type { ProfileCatalog } from '../core/profileCatalog';
 import type { Profile } from '../core/profiles';
 import type { StsApi } from '../core/sts';
 import type { SessionManager, SessionChange } from '../core/sessionManager';
 import { SECRET_ENV_NAMES } from '../core/redact';
-import { pushRecent } from '../core/treeModel';
+import { isAssumable, pushRecent } from '../core/treeModel';
 import { Disposable } from './disposable';
 import type { Logger } from './logger';
 import type { ProfileTreeProvider, TreeNode, TreeSnapshotNode } from './profileTree';
@@ -80,10 +81,10 @@ export class RoleCommands extends Disposable {
     try {
       const set = await this.catalog.get();
       if (profileName === undefined) {
-        const candidates = [...set.profiles.values()].filter((p) => p.kind === 'role');
+        const candidates = [...set.profiles.values()].filter(isAssumable);
         if (candidates.length === 0) {
           const open = 'Open AWS Config';
-          const choice = await vscode.window.showWarningMessage(`No role profiles found in ${set.files.paths.configPath}. Add a profile with role_arn and source_profile.`, open);
+          const choice = await vscode.window.showWarningMessage(`No usable profiles found in ${set.files.paths.configPath}. Add a profile with role_arn and source_profile.`, open);
           if (choice === open) await this.openConfig();
           return false;
         }
@@ -106,9 +107,36 @@ export class RoleCommands extends Disposable {
         return false;
       }
       this.log.error(`Assuming "${profileName ?? '?'}" failed`, e);
+      if (e instanceof SsoLoginRequired && profileName) return this.offerSsoLogin(e, profileName);
       void this.showError(errorMessage(e));
       return false;
     }
+  }
+
+  /**
+   * A missing or expired IAM Identity Center token: offer to run `aws sso login` in a terminal
+   * (it opens the browser and writes ~/.aws/sso/cache), then carry on with the same profile.
+   */
+  private async offerSsoLogin(e: SsoLoginRequired, profileName: string): Promise<boolean> {
+    const signIn = 'Sign In (aws sso login)';
+    const choice = await vscode.window.showWarningMessage(this.log.redactor.redact(e.message), signIn, 'Show Log');
+    if (choice === 'Show Log') this.log.show();
+    if (choice !== signIn) return false;
+    const terminal = vscode.window.createTerminal({ name: 'AWS SSO login' });
+    terminal.show();
+    const command = ['aws', ...e.login.args].map(shellQuote).join(' ');
+    terminal.sendText(`${command} && exit`);
+    const closed = await new Promise<vscode.TerminalExitStatus | undefined>((resolve) => {
+      const listener = vscode.window.onDidCloseTerminal((t) => {
+        if (t !== terminal) return;
+        listener.dispose();
+        resolve(t.exitStatus);
+      });
+      this._register(listener);
+    });
+    // The terminal closes by itself only when the login succeeded (`&& exit`).
+    if (closed?.code !== undefined && closed.code !== 0) return false;
+    return this.assume(profileName);
   }
 
   drop(): void {
@@ -233,4 +261,9 @@ export class RoleCommands extends Disposable {
       switching: this.sessions.switching,
     };
   }
+}
+
+/** POSIX single quotes for a word that goes to a shell (profile and session names may hold spaces). */
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }

@@ -42,6 +42,8 @@ export interface FakeRole {
   requireMfa?: boolean;
   /** Seconds, 3600..43200, default 3600. */
   maxSessionDuration?: number;
+  /** OIDC tokens this role trusts for AssumeRoleWithWebIdentity (stands in for an identity provider trust). */
+  webIdentityTokens?: string[];
 }
 export interface FakeMfaDevice { serial: string; userArn: string; code: string }
 export interface FakeStsOptions { users: FakeUser[]; roles: FakeRole[]; mfaDevices?: FakeMfaDevice[]; now?: () => number }
@@ -305,6 +307,11 @@ export class FakeSts {
     }
 
     try {
+      // AssumeRoleWithWebIdentity is the one unsigned action: the OIDC token is the credential.
+      if (params.Action === 'AssumeRoleWithWebIdentity' && !req.headers.authorization) {
+        finish(200, this.#assumeRoleWithWebIdentity(params, requestId));
+        return;
+      }
       const principal = await this.#authenticate(req, path, rawQuery, body, rec);
       rec.callerArn = principal.arn;
       finish(200, this.#dispatch(params, principal, requestId));
@@ -451,6 +458,45 @@ export class FakeSts {
       kind: 'role-session',
       mfa,
     });
+  }
+
+  #assumeRoleWithWebIdentity(p: Record<string, string>, requestId: string): string {
+    const v = new Validator();
+    v.check('roleArn', p.RoleArn, { required: true, min: 20, max: 2048 });
+    v.check('roleSessionName', p.RoleSessionName, { required: true, min: 2, max: 64, pattern: /^[\w+=,.@-]*$/, patternText: '[\w+=,.@-]*' });
+    v.check('webIdentityToken', p.WebIdentityToken, { required: true, min: 4, max: 20000 });
+    const requested = v.int('durationSeconds', p.DurationSeconds, 900, 43200);
+    v.throwIfAny();
+    const role = this.#roles.get(p.RoleArn);
+    if (!role?.webIdentityTokens?.length) throw accessDenied('Not authorized to perform sts:AssumeRoleWithWebIdentity');
+    if (!role.webIdentityTokens.includes(p.WebIdentityToken)) throw new StsError(400, 'InvalidIdentityToken', 'The web identity token that was passed could not be validated by AWS. Get a new identity token from the identity provider and then retry the request.');
+    const duration = requested ?? 3600;
+    if (duration > (role.maxSessionDuration ?? 3600)) throw new StsError(400, 'ValidationError', MSG.overRoleMax);
+    const s = this.issueRoleSession(role.arn, p.RoleSessionName, duration);
+    const session = this.#sessions.get(s.accessKeyId) as Session;
+    return `<AssumeRoleWithWebIdentityResponse xmlns="${STS_XMLNS}">${node('AssumeRoleWithWebIdentityResult',
+      leaf('SubjectFromWebIdentityToken', 'fake-subject'),
+      leaf('Audience', 'sts.amazonaws.com'),
+      node('AssumedRoleUser', leaf('Arn', session.principal.arn), leaf('AssumedRoleId', session.principal.userId)),
+      credentialsXml(session),
+      leaf('Provider', 'fake-oidc'))}${node('ResponseMetadata', leaf('RequestId', requestId))}</AssumeRoleWithWebIdentityResponse>\n`;
+  }
+
+  /**
+   * Role credentials handed out by another AWS service (IAM Identity Center, instance metadata,
+   * the ECS agent): STS accepts them afterwards like any role session, including the chaining limit.
+   */
+  issueRoleSession(roleArn: string, sessionName: string, durationSeconds = 3600): { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiresAt: number; arn: string } {
+    const account = accountOf(roleArn);
+    const s = this.#issue('AssumeRole', durationSeconds, {
+      arn: `arn:aws:sts::${account}:assumed-role/${lastSegment(roleArn)}/${sessionName}`,
+      trustArn: roleArn,
+      userId: `${uniqueId('AROA', roleArn)}:${sessionName}`,
+      account,
+      kind: 'role-session',
+      mfa: false,
+    });
+    return { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey, sessionToken: s.sessionToken, expiresAt: s.expiresAt, arn: s.principal.arn };
   }
 
   #getSessionToken(p: Record<string, string>, caller: Principal): Session {

@@ -186,7 +186,7 @@ describe('core/profiles', () => {
       assert.deepEqual(p.problems, []);
     });
 
-    it('role_arn wins classification over static keys; role_arn with a source wins over web identity', async () => {
+    it('role_arn wins classification over static keys; web_identity_token_file wins over a source, as in botocore', async () => {
       const set = await profileSetFrom(dir, `
         [profile keyed-role]
         role_arn = arn:aws:iam::222222222222:role/Admin
@@ -200,8 +200,8 @@ describe('core/profiles', () => {
         source_profile = keyed-role
       `);
       assert.equal(set.profiles.get('keyed-role')!.kind, 'role');
-      assert.equal(set.profiles.get('web-with-source')!.kind, 'role');
-      assert.deepEqual(roleProfiles(set).map((p) => p.name), ['keyed-role', 'web-with-source']);
+      assert.equal(set.profiles.get('web-with-source')!.kind, 'webIdentity');
+      assert.deepEqual(roleProfiles(set).map((p) => p.name), ['keyed-role']);
     });
 
     it('reports an invalid role_arn as a problem and leaves role undefined', async () => {

@@ -3,6 +3,7 @@ import { describeStsFailure, RoleSwitchError, type ErrorCode } from '../../src/c
 import type { ProfileSet } from '../../src/core/profiles';
 import { buildAssumeRoleRequest, isValidMfaCode, resolveSession, type MfaCodeProvider, type ResolveDeps } from '../../src/core/session';
 import { resolveSourceChain } from '../../src/core/sourceChain';
+import type { CredentialSourceApi } from '../../src/core/sourceCredentials';
 import { resolveRegion, resolveStsEndpoint, type Env } from '../../src/core/stsEndpoint';
 import { FakeClock, FakeStsApi, makeTempDir, profileSetFrom, removeTempDir, stsError } from './coreFakes';
 
@@ -51,6 +52,12 @@ const CONFIG = `
 
   [profile sso]
   sso_session = corp
+  sso_account_id = 123456789012
+  sso_role_name = Dev
+
+  [sso-session corp]
+  sso_start_url = https://corp.awsapps.com/start
+  sso_region = eu-west-1
 
   [profile dangling]
   role_arn = arn:aws:iam::222222222222:role/Admin
@@ -268,8 +275,23 @@ describe('core/session', () => {
       assert.equal(loads, 0);
     });
 
-    it('rejects an unsupported source (SSO) with UnsupportedSource naming the picked profile', async () => {
-      await rejectsCode(resolveSession(set, 'via-sso', deps()), 'UnsupportedSource', /"sso"/, /"via-sso"/);
+    it('resolves an SSO source through the injected providers before the first AssumeRole', async () => {
+      const asked: string[] = [];
+      const sources = {
+        sso: async (r: { profile: { name: string }; sso: { accountId: string } }) => {
+          asked.push(`${r.profile.name}:${r.sso.accountId}`);
+          return { accessKeyId: 'ASIASSOROLE000000001', secretAccessKey: 'sso-secret', sessionToken: 'sso-token' };
+        },
+      } as unknown as CredentialSourceApi;
+      const session = await resolveSession(set, 'via-sso', { ...deps(), loadSources: async () => sources });
+      assert.deepEqual(asked, ['sso:123456789012']);
+      assert.equal(sts.calls[0].options.credentials.accessKeyId, 'ASIASSOROLE000000001');
+      assert.equal(session.kind, 'role');
+    });
+
+    it('a source that fails stops the switch before any STS call, naming both profiles', async () => {
+      const sources = { sso: async () => Promise.reject(new Error('The SSO session associated with this profile has expired.')) } as unknown as CredentialSourceApi;
+      await rejectsCode(resolveSession(set, 'via-sso', { ...deps(), loadSources: async () => sources }), 'SsoLoginRequired', /"sso"/, /"via-sso"/, /aws sso login --sso-session corp/);
       assert.equal(sts.calls.length, 0);
     });
   });

@@ -282,7 +282,7 @@ describe('core/sourceChain', () => {
     rejectsCode(() => resolveSourceChain(set, 'nope'), 'ProfileNotFound', /"nope"/);
   });
 
-  it('ends at an unsupported root for SSO, process and credential_source sources', async () => {
+  it('ends at the right root kind for SSO, process, credential_source and web identity sources', async () => {
     const set = await profileSetFrom(dir, `
       [profile via-sso]
       role_arn = arn:aws:iam::222222222222:role/A
@@ -290,6 +290,8 @@ describe('core/sourceChain', () => {
 
       [profile sso]
       sso_session = corp
+      aws_access_key_id = AKIASSOKEYSLOSE00001
+      aws_secret_access_key = ignored-because-sso-comes-first
 
       [profile via-proc]
       role_arn = arn:aws:iam::222222222222:role/B
@@ -297,23 +299,50 @@ describe('core/sourceChain', () => {
 
       [profile proc]
       credential_process = /bin/creds
+      aws_access_key_id = AKIACONFIGKEYS000001
+      aws_secret_access_key = config-keys-lose-to-process
 
       [profile via-ec2]
       role_arn = arn:aws:iam::222222222222:role/C
       credential_source = Ec2InstanceMetadata
+
+      [profile via-web]
+      role_arn = arn:aws:iam::222222222222:role/D
+      source_profile = web
+
+      [profile web]
+      role_arn = arn:aws:iam::222222222222:role/Web
+      web_identity_token_file = /tmp/token
     `);
     const sso = resolveSourceChain(set, 'via-sso');
-    assert.equal(sso.root.kind, 'unsupported');
-    assert.match(sso.root.kind === 'unsupported' ? sso.root.reason : '', /IAM Identity Center/);
+    // botocore's profile provider order: web identity, SSO, credentials-file keys, process, config-file keys.
+    assert.equal(sso.root.kind, 'sso');
     assert.deepEqual(chainNames(sso), ['via-sso', 'sso']);
-
-    const proc = resolveSourceChain(set, 'via-proc');
-    assert.match(proc.root.kind === 'unsupported' ? proc.root.reason : '', /credential_process/);
-
+    assert.equal(resolveSourceChain(set, 'via-proc').root.kind, 'process');
     const ec2 = resolveSourceChain(set, 'via-ec2');
-    assert.equal(ec2.root.kind, 'unsupported');
-    assert.match(ec2.root.kind === 'unsupported' ? ec2.root.reason : '', /credential_source = Ec2InstanceMetadata/);
+    assert.equal(ec2.root.kind, 'credentialSource');
+    assert.equal(ec2.root.kind === 'credentialSource' ? ec2.root.source : '', 'Ec2InstanceMetadata');
     assert.deepEqual(hopNames(ec2), ['via-ec2']);
+    const web = resolveSourceChain(set, 'via-web');
+    assert.equal(web.root.kind, 'webIdentity');
+    assert.deepEqual(hopNames(web), ['via-web']);
+    assert.equal(resolveSourceChain(set, 'web').root.kind, 'webIdentity');
+  });
+
+  it('keys in the credentials file win over credential_process, as in botocore', async () => {
+    const set = await profileSetFrom(
+      dir,
+      `
+      [profile proc]
+      credential_process = /bin/creds
+    `,
+      `
+      [proc]
+      aws_access_key_id = AKIACREDFILEKEYS0001
+      aws_secret_access_key = credentials-file-keys-win
+    `,
+    );
+    assert.equal(resolveSourceChain(set, 'proc').root.kind, 'static');
   });
 
   it('a source profile without any credentials gives an unsupported root that says so', async () => {

@@ -1,0 +1,178 @@
+import type { AwsFilePaths } from './awsFiles';
+import { RoleSwitchError } from './errors';
+import type { Profile, ProfileSet } from './profiles';
+import type { ChainRoot } from './sourceChain';
+import type { AwsCredentials } from './sts';
+import type { Env } from './stsEndpoint';
+
+export interface SourceRequest {
+  profile: Profile;
+  paths: AwsFilePaths;
+}
+
+export interface SsoSettings {
+  startUrl: string;
+  region: string;
+  accountId: string;
+  roleName: string;
+  /** The `[sso-session NAME]` the profile uses; undefined for the legacy sso_start_url keys. */
+  session?: string;
+  /** AWS_ENDPOINT_URL_SSO or AWS_ENDPOINT_URL, for LocalStack-style setups and tests. */
+  endpoint?: string;
+}
+
+/**
+ * The AWS SDK's providers for the sources that are not plain keys, loaded lazily
+ * (credentialSources.ts). Injected so unit tests can pass fakes.
+ */
+export interface CredentialSourceApi {
+  process(request: SourceRequest): Promise<AwsCredentials>;
+  sso(request: SourceRequest & { sso: SsoSettings }): Promise<AwsCredentials>;
+  webIdentity(request: SourceRequest & { tokenFile: string; roleArn: string; sessionName: string; region: string; stsEndpoint?: string }): Promise<AwsCredentials>;
+  container(env: Env): Promise<AwsCredentials>;
+  instanceMetadata(): Promise<AwsCredentials>;
+}
+
+/** What `aws sso login` needs to be run with to fix a missing or expired token. */
+export interface SsoLogin {
+  args: string[];
+}
+
+export class SsoLoginRequired extends RoleSwitchError {
+  constructor(
+    message: string,
+    profile: string,
+    readonly login: SsoLogin,
+  ) {
+    super(message, 'SsoLoginRequired', profile);
+  }
+}
+
+/** The IAM Identity Center settings of a profile, from its `sso_session` section or the legacy keys. */
+export function ssoSettingsOf(set: ProfileSet, p: Profile, env: Env): SsoSettings {
+  const s = p.settings;
+  const sessionName = s.sso_session;
+  const session = sessionName ? set.files.configSections[`sso-session.${sessionName}`] : undefined;
+  if (sessionName && !session) {
+    throw new RoleSwitchError(`Profile "${p.name}" names sso_session "${sessionName}", but there is no [sso-session ${sessionName}] section in ${set.files.paths.configPath}. Add it (aws configure sso-session) or fix the name.`, 'InvalidProfile', p.name);
+  }
+  const startUrl = session?.sso_start_url ?? s.sso_start_url;
+  const region = session?.sso_region ?? s.sso_region;
+  const missing = [
+    !startUrl && 'sso_start_url',
+    !region && 'sso_region',
+    !s.sso_account_id && 'sso_account_id',
+    !s.sso_role_name && 'sso_role_name',
+  ].filter((m): m is string => Boolean(m));
+  if (missing.length) {
+    throw new RoleSwitchError(`Profile "${p.name}" uses IAM Identity Center but lacks ${missing.join(', ')}. Run "aws configure sso --profile ${p.name}" or add the keys.`, 'InvalidProfile', p.name);
+  }
+  // The CLI refuses a profile whose own sso_start_url / sso_region disagree with its sso-session.
+  if (session && s.sso_start_url && s.sso_start_url !== session.sso_start_url) {
+    throw new RoleSwitchError(`Profile "${p.name}" sets sso_start_url ${s.sso_start_url}, which differs from its sso-session "${sessionName}". Remove it from the profile.`, 'InvalidProfile', p.name);
+  }
+  if (session && s.sso_region && s.sso_region !== session.sso_region) {
+    throw new RoleSwitchError(`Profile "${p.name}" sets sso_region ${s.sso_region}, which differs from its sso-session "${sessionName}". Remove it from the profile.`, 'InvalidProfile', p.name);
+  }
+  return {
+    startUrl: startUrl as string,
+    region: region as string,
+    accountId: s.sso_account_id,
+    roleName: s.sso_role_name,
+    session: sessionName || undefined,
+    endpoint: env.AWS_ENDPOINT_URL_SSO || env.AWS_ENDPOINT_URL || undefined,
+  };
+}
+
+/** credential_source = Environment: the keys the editor itself was started with, as botocore's EnvProvider reads them. */
+export function environmentCredentials(p: Profile, env: Env): AwsCredentials {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) {
+    throw new RoleSwitchError(
+      `Profile "${p.name}" has credential_source = Environment, but VS Code was not started with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in its environment. Start VS Code from a shell that has them, or use source_profile.`,
+      'NoCredentials',
+      p.name,
+    );
+  }
+  const expiration = env.AWS_CREDENTIAL_EXPIRATION ? new Date(env.AWS_CREDENTIAL_EXPIRATION) : undefined;
+  return { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined, expiration: expiration && !Number.isNaN(expiration.getTime()) ? expiration : undefined };
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** What went wrong in a provider, in the user's words, with the profile and the fix. */
+function describeSourceFailure(root: ChainRoot, picked: string, e: unknown, sso?: SsoSettings): RoleSwitchError {
+  if (e instanceof RoleSwitchError) return e;
+  const p = root.profile.name;
+  const via = p === picked ? '' : ` (the source of "${picked}")`;
+  const text = message(e);
+  switch (root.kind) {
+    case 'sso': {
+      const args = sso?.session ? ['sso', 'login', '--sso-session', sso.session] : ['sso', 'login', '--profile', p];
+      if (/SSO session .*(invalid|expired)|token|Token|ENOENT|refresh/i.test(text)) {
+        const state = /expired/i.test(text) ? 'has expired' : 'is missing';
+        return new SsoLoginRequired(`The IAM Identity Center sign-in of profile "${p}"${via} ${state}. Run "aws ${args.join(' ')}", then try again.`, picked, { args });
+      }
+      return new RoleSwitchError(`IAM Identity Center refused credentials for profile "${p}"${via} (account ${sso?.accountId}, role ${sso?.roleName}): ${text} Check that your user is assigned to that account and permission set.`, 'AccessDenied', picked);
+    }
+    case 'process':
+      return new RoleSwitchError(`The credential_process of profile "${p}"${via} failed: ${text} Run the command in a terminal to see why; it must print JSON with Version 1, AccessKeyId and SecretAccessKey.`, 'NoCredentials', picked);
+    case 'webIdentity':
+      return new RoleSwitchError(`The web identity of profile "${p}"${via} was refused: ${text} Check web_identity_token_file and that the role trusts the token's issuer.`, 'AccessDenied', picked);
+    case 'credentialSource':
+      return new RoleSwitchError(
+        `Profile "${p}"${via} has credential_source = ${root.source}, but no credentials came from it: ${text} ${root.source === 'EcsContainer' ? 'This only works inside a container with AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI set.' : 'This only works on an EC2 instance with a role attached.'}`,
+        'NoCredentials',
+        picked,
+      );
+    default:
+      return new RoleSwitchError(`${text} (profile "${p}")`, 'NoCredentials', picked);
+  }
+}
+
+export interface RootDeps {
+  loadSources: () => Promise<CredentialSourceApi>;
+  env: Env;
+  region: string;
+  stsEndpoint?: string;
+  sessionName: string;
+}
+
+/** The first credentials of a chain, from whichever source its root profile uses. */
+export async function rootCredentials(set: ProfileSet, root: ChainRoot, picked: string, deps: RootDeps): Promise<AwsCredentials> {
+  const p = root.profile;
+  const s = p.settings;
+  const request: SourceRequest = { profile: p, paths: set.files.paths };
+  let sso: SsoSettings | undefined;
+  try {
+    switch (root.kind) {
+      case 'static':
+        return { accessKeyId: s.aws_access_key_id, secretAccessKey: s.aws_secret_access_key, sessionToken: s.aws_session_token || undefined };
+      case 'unsupported':
+        throw new RoleSwitchError(`${root.reason} (needed by "${picked}").`, 'UnsupportedSource', picked);
+      case 'credentialSource':
+        if (root.source === 'Environment') return environmentCredentials(p, deps.env);
+        if (root.source === 'EcsContainer') return await (await deps.loadSources()).container(deps.env);
+        return await (await deps.loadSources()).instanceMetadata();
+      case 'process':
+        return await (await deps.loadSources()).process(request);
+      case 'sso':
+        sso = ssoSettingsOf(set, p, deps.env);
+        return await (await deps.loadSources()).sso({ ...request, sso });
+      case 'webIdentity':
+        return await (await deps.loadSources()).webIdentity({
+          ...request,
+          tokenFile: s.web_identity_token_file,
+          roleArn: s.role_arn,
+          sessionName: s.role_session_name || deps.sessionName,
+          region: deps.region,
+          stsEndpoint: deps.stsEndpoint,
+        });
+    }
+  } catch (e) {
+    throw describeSourceFailure(root, picked, e, sso);
+  }
+}
