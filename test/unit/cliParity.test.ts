@@ -24,6 +24,7 @@ import { systemClock } from '../../src/core/clock';
 import { RoleSwitchError, type ErrorCode } from '../../src/core/errors';
 import { buildProfileSet } from '../../src/core/profiles';
 import { resolveSession, type Session } from '../../src/core/session';
+import { createCredentialSourceApi } from '../../src/core/credentialSources';
 import { createStsApi } from '../../src/core/stsClient';
 import type { StsApi } from '../../src/core/sts';
 import { FakeSts, type FakeUser, type RecordedRequest } from '../support/fakeSts';
@@ -44,7 +45,12 @@ const ERIN = user('erin', 'ERIN'); // keys and role_arn in one profile
 const FRANK = user('frank', 'FRANK'); // CRLF files
 const USERS_ROOT = 'arn:aws:iam::111111111111:root';
 
+// Where the credential_process script and the OIDC token file live (written in before()).
+const SOURCES_DIR = path.join(os.tmpdir(), `cli-parity-sources-${process.pid}`);
+const OIDC_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.parity-oidc.signature';
+
 const ROLE = {
+  webApp: 'arn:aws:iam::111111111111:role/WebApp',
   admin: 'arn:aws:iam::222222222222:role/Admin',
   readOnly: 'arn:aws:iam::222222222222:role/ops/ReadOnly',
   partner: 'arn:aws:iam::222222222222:role/Partner',
@@ -63,6 +69,7 @@ function startFakeSts(): FakeSts {
     users: [ALICE, BOB, CAROL, DAVE, ERIN, FRANK],
     roles: [
       { arn: ROLE.admin, trustedPrincipals: [USERS_ROOT], maxSessionDuration: 43200 },
+      { arn: ROLE.webApp, trustedPrincipals: [], webIdentityTokens: [OIDC_TOKEN] },
       { arn: ROLE.readOnly, trustedPrincipals: [USERS_ROOT], maxSessionDuration: 14400 },
       { arn: ROLE.partner, trustedPrincipals: [USERS_ROOT], externalId: PARTNER_EXTERNAL_ID, maxSessionDuration: 7200 },
       { arn: ROLE.secure, trustedPrincipals: [ALICE.arn, FRANK.arn], requireMfa: true, maxSessionDuration: 43200 },
@@ -300,6 +307,40 @@ region = us-east-2
 role_arn = ${ROLE.admin}
 source_profile = hollow
 region = eu-west-1
+
+; sources other than keys
+[profile proc]
+credential_process = ${process.execPath} ${path.join(SOURCES_DIR, 'alice-creds.js')}
+
+[profile via-process]
+role_arn = ${ROLE.admin}
+source_profile = proc
+region = eu-west-1
+
+[profile proc-and-keys]
+aws_access_key_id = ${BOB.accessKeyId}
+aws_secret_access_key = ${BOB.secretAccessKey}
+credential_process = ${process.execPath} ${path.join(SOURCES_DIR, 'alice-creds.js')}
+
+[profile via-proc-and-keys]
+role_arn = ${ROLE.admin}
+source_profile = proc-and-keys
+region = eu-west-1
+
+[profile via-environment]
+role_arn = ${ROLE.admin}
+credential_source = Environment
+region = eu-west-1
+
+[profile web]
+role_arn = ${ROLE.webApp}
+web_identity_token_file = ${path.join(SOURCES_DIR, 'oidc-token')}
+role_session_name = ci-pipeline
+
+[profile via-web]
+role_arn = ${ROLE.admin}
+source_profile = web
+region = eu-west-1
 `;
 
 const mainCredentials = (temp: TempKeys) => `[base]
@@ -451,6 +492,12 @@ const CORPUS: ParityRow[] = [
 
   { profile: 'sloppy-duration', files: 'main', shape: 'duration_seconds that is not a number is ignored', hops: [{ roleArn: ROLE.admin, signedBy: signedByUser(ALICE) }] },
 
+  // Sources other than keys: the source is resolved by each side's own provider, the hop compared.
+  { profile: 'via-process', files: 'main', shape: 'credential_process as the source', hops: [{ roleArn: ROLE.admin, signedBy: signedByUser(ALICE) }] },
+  { profile: 'via-proc-and-keys', files: 'main', shape: 'source with keys in the config file and credential_process: the process wins', hops: [{ roleArn: ROLE.admin, signedBy: signedByUser(ALICE) }] },
+  { profile: 'via-environment', files: 'main', shape: 'credential_source = Environment', env: { AWS_ACCESS_KEY_ID: ALICE.accessKeyId, AWS_SECRET_ACCESS_KEY: ALICE.secretAccessKey }, hops: [{ roleArn: ROLE.admin, signedBy: signedByUser(ALICE) }] },
+  { profile: 'via-web', files: 'main', shape: 'web identity (AssumeRoleWithWebIdentity) as the source', hops: [{ roleArn: ROLE.admin, signedBy: signedByRole(ROLE.webApp) }] },
+
   // Profiles STS refuses: both send the same request and both fail for the same reason.
   {
     profile: 'prod-long',
@@ -520,12 +567,9 @@ const CORPUS: ParityRow[] = [
   {
     profile: 'commented',
     files: 'main',
-    shape: 'inline comment after a value',
+    shape: 'inline comment after a value: kept in the value by both (STS refuses the ExternalId)',
     hops: [{ roleArn: ROLE.partner, signedBy: signedByUser(ALICE) }],
-    knownDifference: {
-      note: 'botocore keeps "; comment" in the value (ExternalId fails STS validation); the SDK\'s INI parser we read with strips it, so we succeed',
-      shows: /failed for commented:[\s\S]*partner-7f3a ; from the partner/,
-    },
+    error: { cli: /ValidationError/, ours: 'ValidationError', facts: ['externalId'] },
   },
 ];
 
@@ -665,6 +709,9 @@ describe('AWS CLI parity: AssumeRole requests', function () {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-parity-'));
     stsApi = createStsApi({ requestTimeoutMs: 5_000, maxAttempts: 1 });
 
+    fs.mkdirSync(SOURCES_DIR, { recursive: true });
+    fs.writeFileSync(path.join(SOURCES_DIR, 'alice-creds.js'), `process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: ${JSON.stringify(ALICE.accessKeyId)}, SecretAccessKey: ${JSON.stringify(ALICE.secretAccessKey)} }))`);
+    fs.writeFileSync(path.join(SOURCES_DIR, 'oidc-token'), OIDC_TOKEN);
     const temp = await issueSessionToken(url);
     for (const u of [ALICE, BOB, CAROL, DAVE, ERIN, FRANK]) fileKeys.set(u.accessKeyId, u.accessKeyId);
     fileKeys.set(temp.accessKeyId, 'temp');
@@ -685,6 +732,7 @@ describe('AWS CLI parity: AssumeRole requests', function () {
   after(async () => {
     await sts?.stop();
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    fs.rmSync(SOURCES_DIR, { recursive: true, force: true });
   });
 
   /** A fresh one-time code on every MFA device, so neither side reuses the other's code. */
@@ -725,6 +773,7 @@ describe('AWS CLI parity: AssumeRole requests', function () {
     try {
       const session = await resolveSession(set, row.profile, {
         loadSts: async () => stsApi,
+        loadSources: async () => createCredentialSourceApi({ timeoutMs: 5_000 }),
         mfaCode: async (request) => {
           mfaAsked.push(request.mfaSerial);
           return code;
@@ -740,7 +789,7 @@ describe('AWS CLI parity: AssumeRole requests', function () {
   }
 
   for (const row of CORPUS) {
-    const title = `${row.profile}: ${row.shape}${row.env ? ` (${Object.entries(row.env).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}`;
+    const title = `${row.profile}: ${row.shape}${row.env ? ` (${Object.entries(row.env).map(([k, v]) => `${k}=${/KEY|TOKEN/.test(k) ? '<set>' : v}`).join(' ')})` : ''}`;
     it(row.knownDifference ? `${title} [known difference]` : title, async () => {
       const theirs = await resolveWithCli(row);
       const ours = await resolveWithCore(row);
