@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
-import { readIni, type CliSections, type IniIndex, type IniReading } from './iniDocument';
+import { readIni, type CliSections, type IniIndex, type IniReading, type IniSectionLine } from './iniDocument';
 
 export type IniSections = Record<string, Record<string, string | undefined>>;
 
@@ -102,11 +102,11 @@ async function readText(state: FileState): Promise<string | undefined> {
  * differently, the user is told, because SDK-based tools read the same file.
  */
 export function normaliseToCli(sdk: Record<string, Record<string, string | undefined>>, cli: IniReading): CliSections {
-  for (const section of cli.index.sections) {
-    const name = section.name;
-    if (name === undefined || !(name in cli.sections) || name.startsWith('services.')) continue;
+  const last = new Map<string, IniSectionLine>();
+  for (const section of cli.index.sections) if (section.name !== undefined) last.set(section.name, section);
+  for (const [name, section] of last) {
+    if (!(name in cli.sections) || name.startsWith('services.')) continue;
     if (Object.prototype.hasOwnProperty.call(sdk, name)) continue;
-    if (cli.index.sections.filter((s) => s.name === name).at(-1) !== section) continue;
     cli.index.problems.push({
       code: 'sdkMissesSection',
       range: section.range,

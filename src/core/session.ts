@@ -44,6 +44,18 @@ export interface ResolveDeps {
   loadSources?: () => Promise<CredentialSourceApi>;
 }
 
+/**
+ * What the status bar calls a non-role session: the permission set for IAM Identity Center,
+ * the role of an assumed-role ARN, or the IAM user name.
+ */
+export function identityName(arn: string, profile: Profile): string | undefined {
+  if (profile.settings.sso_role_name) return profile.settings.sso_role_name;
+  const assumed = /:assumed-role\/([^/]+)\//.exec(arn);
+  if (assumed) return assumed[1];
+  const user = /:user\/(?:.*\/)?([^/]+)$/.exec(arn);
+  return user?.[1];
+}
+
 /** STS accepts six-digit TOTP codes. Checked before sending so a typo costs no STS call. */
 export function isValidMfaCode(code: string): boolean {
   return /^\d{6}$/.test(code);
@@ -124,6 +136,7 @@ export async function resolveSession(set: ProfileSet, profileName: string, deps:
       region,
       arn: identity.arn,
       accountId: identity.account,
+      roleName: identityName(identity.arn, chain.root.profile),
       chain: names,
       stsEndpoint: endpoint,
     };

@@ -107,8 +107,9 @@ export class RoleCommands extends Disposable {
         return false;
       }
       this.log.error(`Assuming "${profileName ?? '?'}" failed`, e);
-      if (e instanceof SsoLoginRequired && profileName) return this.offerSsoLogin(e, profileName);
-      void this.showError(errorMessage(e));
+      // Not awaited: the command answers now; signing in and retrying happen when the user says so.
+      if (e instanceof SsoLoginRequired && profileName) void this.offerSsoLogin(e, profileName);
+      else void this.showError(errorMessage(e));
       return false;
     }
   }
@@ -117,7 +118,7 @@ export class RoleCommands extends Disposable {
    * A missing or expired IAM Identity Center token: offer to run `aws sso login` in a terminal
    * (it opens the browser and writes ~/.aws/sso/cache), then carry on with the same profile.
    */
-  private async offerSsoLogin(e: SsoLoginRequired, profileName: string): Promise<boolean> {
+  private async offerSsoLogin(e: SsoLoginRequired, profileName: string): Promise<boolean | undefined> {
     const signIn = 'Sign In (aws sso login)';
     const choice = await vscode.window.showWarningMessage(this.log.redactor.redact(e.message), signIn, 'Show Log');
     if (choice === 'Show Log') this.log.show();
