@@ -151,6 +151,10 @@ function diagnoseProfile(set: ProfileSet, profile: Profile, locate: ProfileLocat
     at('aws_secret_access_key', 'error', 'incompleteKeys', `Profile "${name}": aws_secret_access_key is set but aws_access_key_id is missing. Add the access key id.`, [], 'key');
   }
 
+  if (s.sso_session && !Object.prototype.hasOwnProperty.call(set.files.configSections, `sso-session.${s.sso_session}`)) {
+    at('sso_session', 'error', 'missingSsoSession', `Profile "${name}" names sso_session "${s.sso_session}", but there is no [sso-session ${s.sso_session}] section. Add it (aws configure sso-session) or fix the name.`);
+  }
+
   // Duration: the range STS accepts, and the one hour cap of role chaining.
   if (s.duration_seconds !== undefined) {
     const seconds = Number(s.duration_seconds);

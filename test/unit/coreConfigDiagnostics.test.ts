@@ -59,6 +59,15 @@ const CONFIG = ini(`
   role_arn = arn:aws:iam::222222222222:role/Admin
   source_profile = base
   duration_seconds = 43200
+
+  [profile sso-typo]
+  sso_session = crop
+  sso_account_id = 123456789012
+  sso_role_name = Dev
+
+  [sso-session corp]
+  sso_start_url = https://corp.awsapps.com/start
+  sso_region = eu-west-1
 `);
 
 const CREDENTIALS = ini(`
@@ -167,6 +176,13 @@ describe('core/configDiagnostics', () => {
     assert.ok(partition);
     assert.equal(partition.severity, 'warning');
     assert.equal(partition.range.line, lineOf(CONFIG, /^region = us-east-1/));
+  });
+
+  it('reports an sso_session that names no [sso-session] section', () => {
+    const [d] = of('sso-typo', 'missingSsoSession');
+    assert.ok(d, JSON.stringify(all.map((x) => [x.profile, x.code])));
+    assert.equal(d.range.line, lineOf(CONFIG, /^sso_session = crop/));
+    assert.match(d.message, /\[sso-session crop\]/);
   });
 
   it('places credentials-file problems in the credentials file', () => {
