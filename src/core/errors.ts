@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'ProfileNotFound'
   | 'ConfigRefused'
   | 'SsoLoginRequired'
+  | 'MfaRequired'
   | 'NoSession'
   | 'Unreachable'
   | 'Timeout'
@@ -77,7 +78,7 @@ export interface StsCallContext {
   profile: string;
   /** The profile whose hop failed (differs from `profile` in a chain). */
   hopProfile: string;
-  action: 'AssumeRole' | 'GetCallerIdentity';
+  action: 'AssumeRole' | 'GetCallerIdentity' | 'GetSessionToken';
   roleArn?: string;
   sourceProfile?: string;
   durationSeconds?: number;

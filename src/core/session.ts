@@ -4,6 +4,8 @@ import { DEFAULT_DURATION_SECONDS, MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, t
 import { defaultSessionName, sanitizeSessionName } from './sessionName';
 import { rootCredentials, type CredentialSourceApi } from './sourceCredentials';
 import { chainNames, resolveSourceChain, rootIsRoleSession, type ChainRoot, type RoleHop } from './sourceChain';
+import { cliCacheKey, type CachedRole } from './cliCache';
+import { mfaSessionKey, type MfaSession, type MfaSessionCache } from './mfaSessions';
 import type { AssumeRoleRequest, AwsCredentials, StsApi } from './sts';
 import { resolveRegion, resolveStsEndpoint, type Env } from './stsEndpoint';
 
@@ -28,6 +30,10 @@ export interface Session {
   readonly chain: readonly string[];
   readonly durationSeconds?: number;
   readonly stsEndpoint?: string;
+  /** The first hop was assumed from an MFA session (no code asked this time, or one code for many roles). */
+  readonly mfaSession?: boolean;
+  /** How many hops came from the AWS CLI's cache instead of STS. */
+  readonly fromCliCache?: number;
 }
 
 /** Asks the user for an MFA code; resolves undefined when they cancel. */
@@ -42,6 +48,14 @@ export interface ResolveDeps {
   signal?: AbortSignal;
   /** The SDK's providers for process, SSO, web identity, container and IMDS sources; loaded on first need. */
   loadSources?: () => Promise<CredentialSourceApi>;
+  /** Absent: the AWS CLI's way, a code on every AssumeRole with mfa_serial. */
+  mfaSessions?: { cache: MfaSessionCache; durationSeconds: number };
+  /** The AWS CLI's assumed-role cache: read before each hop, written after it when `write` is set. */
+  cliCache?: {
+    read: (key: string, now: number) => Promise<CachedRole | undefined>;
+    write?: (key: string, role: CachedRole & { assumedRoleId?: string }) => Promise<void>;
+    onWriteError?: (e: unknown) => void;
+  };
 }
 
 /**
@@ -144,14 +158,39 @@ export async function resolveSession(set: ProfileSet, profileName: string, deps:
 
   let last: { arn: string; request: AssumeRoleRequest; hop: RoleHop } | undefined;
   let previousSource = chain.root.profile.name;
+  let usedMfaSession = false;
+  let fromCliCache = 0;
   for (const [index, hop] of chain.hops.entries()) {
     const request = buildAssumeRoleRequest(hop, sessionName);
     checkDuration(request, hop, profileName);
-    if (request.SerialNumber) request.TokenCode = await askMfa(deps, profileName, hop);
+    const cacheKey = deps.cliCache ? cliCacheKey(request, hop.profile.roleSessionName !== undefined) : undefined;
+    // What the AWS CLI already holds for this hop: no STS call, no MFA code.
+    const cached = cacheKey && deps.cliCache ? await deps.cliCache.read(cacheKey, deps.clock.now()) : undefined;
+    if (cached) {
+      credentials = cached.credentials;
+      last = { arn: cached.assumedRoleArn, request, hop };
+      previousSource = hop.profile.name;
+      fromCliCache++;
+      continue;
+    }
+    let caller = credentials;
+    let sent = request;
+    const mfaKey = index === 0 && request.SerialNumber && deps.mfaSessions && canUseMfaSession(chain.root.kind, credentials, request) ? mfaSessionKey(chain.root.profile.name, credentials.accessKeyId, request.SerialNumber) : undefined;
     try {
-      const result = await sts.assumeRole({ credentials, region, endpoint, signal: deps.signal }, request);
+      if (mfaKey && deps.mfaSessions) {
+        const mfa = deps.mfaSessions.cache.usable(mfaKey, deps.clock.now()) ?? (await startMfaSession(sts, deps, profileName, hop, credentials, { region, endpoint, key: mfaKey, sourceProfile: chain.root.profile.name }));
+        // The role is assumed from the MFA session: its MFA context satisfies the role's MFA condition.
+        caller = mfa.credentials;
+        sent = { ...request };
+        delete sent.SerialNumber;
+        usedMfaSession = true;
+      } else if (request.SerialNumber) {
+        request.TokenCode = await askMfa(deps, profileName, hop);
+      }
+      const result = await sts.assumeRole({ credentials: caller, region, endpoint, signal: deps.signal }, sent);
       credentials = result.credentials;
       last = { arn: result.assumedRoleArn, request, hop };
+      if (cacheKey && deps.cliCache?.write) await deps.cliCache.write(cacheKey, result).catch((e: unknown) => deps.cliCache?.onWriteError?.(e));
     } catch (e) {
       if (!isStsCallError(e)) throw e;
       throw describeStsFailure(e, {
@@ -161,7 +200,7 @@ export async function resolveSession(set: ProfileSet, profileName: string, deps:
         roleArn: hop.role.arn,
         sourceProfile: previousSource,
         durationSeconds: request.DurationSeconds,
-        chained: index > 0 || rootIsRoleSession(chain.root),
+        chained: index > 0 || rootIsRoleSession(chain.root) || caller !== credentials,
         mfaSerial: request.SerialNumber,
       });
     }
@@ -184,5 +223,42 @@ export async function resolveSession(set: ProfileSet, profileName: string, deps:
     chain: names,
     durationSeconds: final.request.DurationSeconds ?? DEFAULT_DURATION_SECONDS,
     stsEndpoint: endpoint,
+    mfaSession: usedMfaSession || undefined,
+    fromCliCache: fromCliCache || undefined,
   };
+}
+
+/**
+ * An MFA session is used for the first hop when its caller is an IAM user's long-term keys
+ * (GetSessionToken refuses session credentials) and the role is asked for at most an hour:
+ * a role assumed from a GetSessionToken session is role chaining, capped at one hour by STS
+ * (https://repost.aws/knowledge-center/iam-role-chaining-limit). Longer durations keep the
+ * CLI's way, a code on the AssumeRole call itself.
+ */
+function canUseMfaSession(rootKind: ChainRoot['kind'], caller: AwsCredentials, request: AssumeRoleRequest): boolean {
+  return rootKind === 'static' && !caller.sessionToken && (request.DurationSeconds ?? DEFAULT_DURATION_SECONDS) <= CHAINED_MAX_SECONDS;
+}
+
+async function startMfaSession(
+  sts: StsApi,
+  deps: ResolveDeps,
+  profileName: string,
+  hop: RoleHop,
+  userKeys: AwsCredentials,
+  where: { region: string; endpoint?: string; key: string; sourceProfile: string },
+): Promise<MfaSession> {
+  const serial = hop.profile.mfaSerial as string;
+  const code = await askMfa(deps, profileName, hop);
+  try {
+    const out = await sts.getSessionToken(
+      { credentials: userKeys, region: where.region, endpoint: where.endpoint, signal: deps.signal },
+      { SerialNumber: serial, TokenCode: code, DurationSeconds: deps.mfaSessions?.durationSeconds },
+    );
+    const session: MfaSession = { key: where.key, sourceProfile: where.sourceProfile, mfaSerial: serial, credentials: out.credentials, expiresAt: out.credentials.expiration.getTime() };
+    deps.mfaSessions?.cache.set(session);
+    return session;
+  } catch (e) {
+    if (!isStsCallError(e)) throw e;
+    throw describeStsFailure(e, { profile: profileName, hopProfile: hop.profile.name, action: 'GetSessionToken', sourceProfile: where.sourceProfile, mfaSerial: serial });
+  }
 }

@@ -36,7 +36,15 @@ export interface CallerIdentity {
   userId: string;
 }
 
+export interface SessionTokenRequest {
+  SerialNumber?: string;
+  TokenCode?: string;
+  DurationSeconds?: number;
+}
+
 export interface StsApi {
   assumeRole(options: StsCallOptions, request: AssumeRoleRequest): Promise<AssumeRoleResult>;
   getCallerIdentity(options: StsCallOptions): Promise<CallerIdentity>;
+  /** An MFA-authenticated session of an IAM user, for assuming roles without a code each time. */
+  getSessionToken(options: StsCallOptions, request: SessionTokenRequest): Promise<{ credentials: AwsCredentials & { readonly expiration: Date } }>;
 }

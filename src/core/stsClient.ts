@@ -1,9 +1,9 @@
 // The only module that loads the AWS SDK's STS client. esbuild emits it as its own
 // chunk (dist/stsClient.js) that is required on the first STS call, keeping the SDK
 // off the activation path.
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { isStsCallError, StsCallError } from './errors';
-import type { AssumeRoleRequest, AssumeRoleResult, CallerIdentity, StsApi, StsCallOptions } from './sts';
+import type { AssumeRoleRequest, AssumeRoleResult, CallerIdentity, SessionTokenRequest, StsApi, StsCallOptions } from './sts';
 
 export interface StsClientSettings {
   /** Per-attempt time limit; the SDK retries transient failures up to maxAttempts. */
@@ -103,6 +103,15 @@ export function createStsApi(settings: StsClientSettings): StsApi {
           assumedRoleArn: out.AssumedRoleUser.Arn,
           assumedRoleId: out.AssumedRoleUser.AssumedRoleId,
         };
+      }),
+    getSessionToken: (options: StsCallOptions, request: SessionTokenRequest) =>
+      send(options, async (client) => {
+        const out = await client.send(new GetSessionTokenCommand(request), { abortSignal: options.signal });
+        const c = out.Credentials;
+        if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
+          throw new StsCallError('IncompleteResponse', 'STS answered GetSessionToken without credentials.', endpointLabel(options));
+        }
+        return { credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: new Date(c.Expiration) } };
       }),
     getCallerIdentity: (options: StsCallOptions): Promise<CallerIdentity> =>
       send(options, async (client) => {

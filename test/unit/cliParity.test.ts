@@ -14,7 +14,7 @@
  * profiles to the files below and a row to CORPUS; a row's `env` goes to both sides.
  */
 import * as assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -27,6 +27,7 @@ import { resolveSession, type Session } from '../../src/core/session';
 import { createCredentialSourceApi } from '../../src/core/credentialSources';
 import { createStsApi } from '../../src/core/stsClient';
 import type { StsApi } from '../../src/core/sts';
+import { cleanEnv, findCliV1, type CliCommand } from '../support/awsCliV1';
 import { FakeSts, type FakeUser, type RecordedRequest } from '../support/fakeSts';
 
 // ---------------------------------------------------------------------------
@@ -575,43 +576,6 @@ const CORPUS: ParityRow[] = [
 
 // ---------------------------------------------------------------------------
 // Running the AWS CLI v1.
-
-interface CliCommand { file: string; args: string[]; version: string }
-
-/** The real awscli 1.x: the pyenv version's own bin/aws, else a python3 that imports awscli. */
-function findCliV1(): CliCommand {
-  const candidates: { file: string; args: string[] }[] = [];
-  const tried: string[] = [];
-  try {
-    const bin = execFileSync('pyenv', ['which', 'aws'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    if (bin) candidates.push({ file: bin, args: [] });
-  } catch {
-    tried.push('pyenv which aws: failed');
-  }
-  try {
-    const python = execFileSync('python3', ['-c', 'import awscli, sys; print(sys.executable)'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    if (python) candidates.push({ file: python, args: ['-m', 'awscli'] });
-  } catch {
-    tried.push('python3 -c "import awscli": failed');
-  }
-  for (const c of candidates) {
-    try {
-      const out = execFileSync(c.file, [...c.args, '--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() });
-      if (/^aws-cli\/1\./.test(out.trim())) return { ...c, version: out.trim() };
-      tried.push(`${[c.file, ...c.args].join(' ')}: ${out.trim()}`);
-    } catch (e) {
-      tried.push(`${[c.file, ...c.args].join(' ')}: ${(e as Error).message.split('\n')[0]}`);
-    }
-  }
-  throw new Error(`The CLI parity test needs the AWS CLI v1 (awscli 1.x in the machine's Python: pip install awscli). Tried: ${tried.join('; ') || 'nothing found'}`);
-}
-
-/** The parent's environment without any AWS_* variable, so nothing but the test decides. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_')) env[k] = v;
-  return env;
-}
 
 interface CliResult { code: number; stdout: string; stderr: string }
 interface CliRun extends CliResult { requests: RecordedRequest[] }

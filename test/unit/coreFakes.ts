@@ -6,7 +6,7 @@ import { loadAwsFiles } from '../../src/core/awsFiles';
 import type { Clock, TimerHandle } from '../../src/core/clock';
 import { buildProfileSet, type ProfileSet } from '../../src/core/profiles';
 import { StsCallError } from '../../src/core/errors';
-import type { AssumeRoleRequest, AssumeRoleResult, AwsCredentials, CallerIdentity, StsApi, StsCallOptions } from '../../src/core/sts';
+import type { AssumeRoleRequest, AssumeRoleResult, AwsCredentials, CallerIdentity, SessionTokenRequest, StsApi, StsCallOptions } from '../../src/core/sts';
 
 /** A clock that only moves when told to; advance() runs every timer that falls due, in order. */
 export class FakeClock implements Clock {
@@ -55,7 +55,7 @@ export class FakeClock implements Clock {
 }
 
 export interface StsCall {
-  op: 'AssumeRole' | 'GetCallerIdentity';
+  op: 'AssumeRole' | 'GetCallerIdentity' | 'GetSessionToken';
   options: StsCallOptions;
   request?: AssumeRoleRequest;
 }
@@ -94,6 +94,12 @@ export class FakeStsApi implements StsApi {
       },
       assumedRoleArn: `arn:${partition}:sts::${account}:assumed-role/${roleName}/${request.RoleSessionName}`,
     };
+  }
+
+  async getSessionToken(options: StsCallOptions, request: SessionTokenRequest): Promise<{ credentials: AwsCredentials & { expiration: Date } }> {
+    this.calls.push({ op: 'GetSessionToken', options, request: { RoleArn: '', RoleSessionName: '', ...request } });
+    const n = String(this.calls.length).padStart(4, '0');
+    return { credentials: { accessKeyId: `ASIAMFA${n}`, secretAccessKey: `mfa-secret-${n}`, sessionToken: `mfa-token-${n}`, expiration: new Date(this.clock.now() + (request.DurationSeconds ?? 43200) * 1000) } };
   }
 
   async getCallerIdentity(options: StsCallOptions): Promise<CallerIdentity> {
