@@ -5,6 +5,7 @@ export const LOG_CHANNEL_NAME = 'AWS Role Switcher';
 export const Commands = {
   assumeRole: 'awsRoles.assumeRole',
   dropCredentials: 'awsRoles.dropCredentials',
+  refreshCredentials: 'awsRoles.refreshCredentials',
   showCallerIdentity: 'awsRoles.showCallerIdentity',
   refreshProfiles: 'awsRoles.refreshProfiles',
   filterProfiles: 'awsRoles.filterProfiles',
@@ -34,4 +35,10 @@ export const StatusBarIds = {
 
 export const StateKeys = {
   recentProfiles: 'awsRoles.recentProfiles',
+} as const;
+
+/** Keys in SecretStorage (the OS keychain): credentials live only there. */
+export const SecretKeys = {
+  activeSession: 'awsRoles.activeSession',
+  mfaSessions: 'awsRoles.mfaSessions',
 } as const;

@@ -1,20 +1,22 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { systemClock } from './core/clock';
+import { MfaSessionCache } from './core/mfaSessions';
 import { ProfileCatalog } from './core/profileCatalog';
 import { Redactor } from './core/redact';
-import { resolveSession } from './core/session';
 import { SessionManager } from './core/sessionManager';
-import type { CredentialSourceApi } from './core/sourceCredentials';
-import type { StsApi } from './core/sts';
 import { ConfigDiagnostics } from './vscode/configDiagnostics';
 import { ConfigWatcher } from './vscode/configWatcher';
 import { Logger } from './vscode/logger';
 import { ProfileTreeProvider } from './vscode/profileTree';
 import { promptForMfaCode } from './vscode/prompts';
+import { RefreshNotifier } from './vscode/refreshNotifier';
 import { RoleCommands } from './vscode/roleCommands';
+import { createSdkLoaders } from './vscode/sdkLoaders';
+import { SessionPersistence } from './vscode/sessionPersistence';
+import { createSessionResolver } from './vscode/sessionResolver';
 import { SettingsService } from './vscode/settings';
 import { IdentityStatusBar } from './vscode/statusBar';
-import { TerminalEnvironment } from './vscode/terminalEnvironment';
+import { refreshLeadMs, TerminalEnvironment } from './vscode/terminalEnvironment';
 
 export function activate(context: vscode.ExtensionContext): void {
   const redactor = new Redactor();
@@ -22,40 +24,16 @@ export function activate(context: vscode.ExtensionContext): void {
   const settings = new SettingsService();
   const env = process.env;
   const catalog = new ProfileCatalog(() => ({ configFile: settings.value.configFile, credentialsFile: settings.value.credentialsFile }), env);
-
-  // The SDK's STS client is a separate chunk, loaded on the first STS call.
-  let sts: { timeout: number; api: Promise<StsApi> } | undefined;
-  const loadSts = (): Promise<StsApi> => {
-    const timeout = settings.value.stsTimeoutSeconds * 1000;
-    if (sts?.timeout !== timeout) {
-      // require, not import(): esbuild turns it into a plain require of dist/stsClient.js.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const api = Promise.resolve(require('./core/stsClient') as typeof import('./core/stsClient')).then((m) => m.createStsApi({ requestTimeoutMs: timeout, maxAttempts: 3, log: (line) => log.warn(line) }));
-      sts = { timeout, api };
-    }
-    return sts.api;
-  };
-
-  let sources: Promise<CredentialSourceApi> | undefined;
-  const loadSources = (): Promise<CredentialSourceApi> => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    sources ??= Promise.resolve(require('./core/credentialSources') as typeof import('./core/credentialSources')).then((m) => m.createCredentialSourceApi({ timeoutMs: settings.value.stsTimeoutSeconds * 1000, log: (line) => log.debug(line) }));
-    return sources;
-  };
-
-  const sessions = new SessionManager(async (profileName, signal) => {
-    const session = await resolveSession(await catalog.get(), profileName, {
-      loadSts,
-      loadSources,
-      mfaCode: promptForMfaCode,
-      clock: systemClock,
-      env,
-      sessionName: settings.value.sessionName ? () => settings.value.sessionName : undefined,
-      signal,
-    });
-    redactor.remember(session.credentials.accessKeyId, session.credentials.secretAccessKey, session.credentials.sessionToken);
-    return session;
-  }, systemClock);
+  const { loadSts, loadSources } = createSdkLoaders(settings, log);
+  const mfaCache = new MfaSessionCache();
+  const resolve = createSessionResolver({ catalog, settings, loadSts, loadSources, mfaCache, prompt: promptForMfaCode, clock: systemClock, env, redactor, log });
+  // The manager and the persistence know each other: refreshes first look at what other windows stored.
+  const shared: { persistence?: SessionPersistence } = {};
+  const sessions = new SessionManager(resolve, systemClock, {
+    refreshPolicy: () => ({ enabled: settings.value.autoRefresh, leadMs: refreshLeadMs(settings.value) }),
+    peekShared: async (profileName) => shared.persistence?.peekShared(profileName),
+  });
+  const persistence = (shared.persistence = new SessionPersistence(context.secrets, sessions, mfaCache, systemClock, redactor, log));
 
   const tree = new ProfileTreeProvider(catalog, sessions, log);
   const statusBar = new IdentityStatusBar(sessions, settings, systemClock);
@@ -64,13 +42,19 @@ export function activate(context: vscode.ExtensionContext): void {
     settings,
     catalog,
     sessions,
+    mfaCache,
+    persistence,
     tree,
     statusBar,
-    new TerminalEnvironment(context.environmentVariableCollection, sessions),
+    new TerminalEnvironment(context.environmentVariableCollection, sessions, settings, log),
     new ConfigWatcher(catalog, settings, log),
     new ConfigDiagnostics(catalog, log),
+    new RefreshNotifier(sessions, log),
     new RoleCommands(context, catalog, sessions, loadSts, tree, statusBar, log),
+    settings.onDidChange(() => sessions.reschedule()),
   );
+  // A session kept by an earlier window (reload, second window) comes back without STS.
+  void persistence.restore();
 }
 
 export function deactivate(): void {

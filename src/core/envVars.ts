@@ -8,6 +8,8 @@ export const MANAGED_ENV_NAMES = [
   'AWS_REGION',
   'AWS_DEFAULT_REGION',
   'AWS_CREDENTIAL_EXPIRATION',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN',
 ] as const;
 
 export type ManagedEnvName = (typeof MANAGED_ENV_NAMES)[number];
@@ -17,9 +19,25 @@ export type ManagedEnvName = (typeof MANAGED_ENV_NAMES)[number];
  * prints them. AWS_PROFILE is not set: it would make the CLI prefer the profile over these keys
  * and prompt for MFA again.
  */
-export function buildSessionEnvironment(session: Session): Record<ManagedEnvName, string | undefined> {
+export function buildSessionEnvironment(session: Session, endpoint?: { url: string; token: string }): Record<ManagedEnvName, string | undefined> {
   const c = session.credentials;
+  // Endpoint mode: no keys in the environment (they would win over the endpoint in every SDK's
+  // chain). Long-term keys never change, so they stay plain variables.
+  if (endpoint && c.sessionToken) {
+    return {
+      AWS_ACCESS_KEY_ID: undefined,
+      AWS_SECRET_ACCESS_KEY: undefined,
+      AWS_SESSION_TOKEN: undefined,
+      AWS_CREDENTIAL_EXPIRATION: undefined,
+      AWS_REGION: session.region,
+      AWS_DEFAULT_REGION: session.region,
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.url,
+      AWS_CONTAINER_AUTHORIZATION_TOKEN: endpoint.token,
+    };
+  }
   return {
+    AWS_CONTAINER_CREDENTIALS_FULL_URI: undefined,
+    AWS_CONTAINER_AUTHORIZATION_TOKEN: undefined,
     AWS_ACCESS_KEY_ID: c.accessKeyId,
     AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
     AWS_SESSION_TOKEN: c.sessionToken,

@@ -1,9 +1,9 @@
 import type { Clock, TimerHandle } from './clock';
-import { RoleSwitchError } from './errors';
+import { RoleSwitchError, isRoleSwitchError } from './errors';
 import { Emitter } from './events';
 import type { Session } from './session';
 
-export type SessionChangeReason = 'assumed' | 'dropped' | 'expired';
+export type SessionChangeReason = 'assumed' | 'dropped' | 'expired' | 'refreshed' | 'restored';
 
 export interface SessionChange {
   readonly session: Session | undefined;
@@ -11,22 +11,59 @@ export interface SessionChange {
   readonly reason: SessionChangeReason;
 }
 
+/** How a profile is resolved: a background refresh must not prompt. */
+export interface ResolveMode {
+  interactive: boolean;
+}
+
+export interface RefreshPolicy {
+  enabled: boolean;
+  /** Refresh this long before the session expires. */
+  leadMs: number;
+}
+
+/** Why the last background refresh did not happen; the old session keeps working until it expires. */
+export interface RefreshProblem {
+  readonly profileName: string;
+  readonly error: unknown;
+  /** A code is needed and none can be reused: ask the user, without stealing focus. */
+  readonly needsMfa: boolean;
+  readonly expiresAt?: number;
+}
+
+export interface SessionManagerOptions {
+  refreshPolicy?: () => RefreshPolicy;
+  /**
+   * A session another window already refreshed for the same profile, if any: checked before
+   * calling STS, so one window's refresh spares the others.
+   */
+  peekShared?: (profileName: string) => Promise<Session | undefined>;
+}
+
 /**
  * Owns the active session. A switch is all-or-nothing: the new session replaces the
  * old one only when resolving succeeded and no newer switch or drop came in meanwhile,
- * so a failure or a late answer never leaves a half-applied state.
+ * so a failure or a late answer never leaves a half-applied state. Before a session
+ * expires it is refreshed in the background (same rule: a refresh that finishes after a
+ * switch or drop is dropped).
  */
 export class SessionManager {
   private current: Session | undefined;
   private generation = 0;
   private expiryTimer: TimerHandle | undefined;
+  private refreshTimer: TimerHandle | undefined;
   private inFlight: AbortController | undefined;
+  private refreshing: { controller: AbortController; done: Promise<Session | undefined> } | undefined;
+  private problem: RefreshProblem | undefined;
   private readonly changed = new Emitter<SessionChange>();
+  private readonly problemChanged = new Emitter<RefreshProblem | undefined>();
   readonly onDidChange = this.changed.event;
+  readonly onDidChangeRefreshProblem = this.problemChanged.event;
 
   constructor(
-    private readonly resolve: (profileName: string, signal: AbortSignal) => Promise<Session>,
+    private readonly resolve: (profileName: string, signal: AbortSignal, mode: ResolveMode) => Promise<Session>,
     private readonly clock: Clock,
+    private readonly options: SessionManagerOptions = {},
   ) {}
 
   get active(): Session | undefined {
@@ -37,20 +74,30 @@ export class SessionManager {
     return this.inFlight !== undefined;
   }
 
+  get refreshProblem(): RefreshProblem | undefined {
+    return this.problem;
+  }
+
+  /** When the next background refresh is due (ms since epoch), or undefined when none is scheduled. */
+  get nextRefreshAt(): number | undefined {
+    return this.refreshDue;
+  }
+  private refreshDue: number | undefined;
+
   /** Resolves and activates a profile. Rejects with a RoleSwitchError; the previous session stays. */
   async switchTo(profileName: string): Promise<Session> {
     const generation = ++this.generation;
     this.inFlight?.abort();
+    this.refreshing?.controller.abort();
     const controller = new AbortController();
     this.inFlight = controller;
     try {
-      const session = await this.resolve(profileName, controller.signal);
+      const session = await this.resolve(profileName, controller.signal, { interactive: true });
       if (generation !== this.generation) {
         throw new RoleSwitchError(`Switching to "${profileName}" was superseded by a newer switch or a drop.`, 'Superseded', profileName);
       }
-      if (session.expiresAt !== undefined && session.expiresAt <= this.clock.now()) {
-        throw new RoleSwitchError(`STS returned credentials for "${profileName}" that have already expired. Check this computer's clock.`, 'ExpiredToken', profileName);
-      }
+      this.checkNotExpired(session);
+      this.setProblem(undefined);
       this.setActive(session, 'assumed');
       return session;
     } catch (e) {
@@ -63,19 +110,101 @@ export class SessionManager {
     }
   }
 
-  /** Forgets the active session and cancels any switch in flight. */
+  /**
+   * Renews the active session with the same profile. Background refreshes (not interactive)
+   * never prompt: when a code would be needed the problem says so and the caller asks the user.
+   * Concurrent calls share one refresh. Resolves undefined when nothing was refreshed.
+   */
+  refresh(mode: ResolveMode = { interactive: false }): Promise<Session | undefined> {
+    const session = this.current;
+    if (!session) return Promise.resolve(undefined);
+    if (this.refreshing) return this.refreshing.done;
+    const generation = this.generation;
+    const controller = new AbortController();
+    const done = this.runRefresh(session, generation, controller, mode).finally(() => {
+      if (this.refreshing?.controller === controller) this.refreshing = undefined;
+    });
+    this.refreshing = { controller, done };
+    return done;
+  }
+
+  private async runRefresh(session: Session, generation: number, controller: AbortController, mode: ResolveMode): Promise<Session | undefined> {
+    const stillCurrent = () => generation === this.generation && this.current?.profileName === session.profileName;
+    try {
+      const shared = await this.options.peekShared?.(session.profileName);
+      if (shared && stillCurrent() && this.isFresher(shared, session)) {
+        this.setProblem(undefined);
+        this.setActive(shared, 'refreshed');
+        return shared;
+      }
+      const fresh = await this.resolve(session.profileName, controller.signal, mode);
+      if (!stillCurrent()) return undefined;
+      this.checkNotExpired(fresh);
+      this.setProblem(undefined);
+      this.setActive(fresh, 'refreshed');
+      return fresh;
+    } catch (e) {
+      if (!stillCurrent() || (isRoleSwitchError(e) && (e.code === 'Superseded' || e.code === 'MfaCancelled'))) return undefined;
+      this.setProblem({ profileName: session.profileName, error: e, needsMfa: isRoleSwitchError(e) && e.code === 'MfaRequired', expiresAt: session.expiresAt });
+      if (mode.interactive) throw e;
+      return undefined;
+    }
+  }
+
+  /** Takes a session another window refreshed, when it is for the profile we hold and lasts longer. */
+  adoptShared(session: Session): boolean {
+    const current = this.current;
+    if (!current || !this.isFresher(session, current) || this.inFlight) return false;
+    this.setProblem(undefined);
+    this.setActive(session, 'refreshed');
+    return true;
+  }
+
+  /** Brings back a session kept from an earlier window (reload, second window), if it is still good. */
+  restore(session: Session): boolean {
+    if (this.current || this.inFlight) return false;
+    if (session.expiresAt !== undefined && session.expiresAt <= this.clock.now()) return false;
+    this.setActive(session, 'restored');
+    return true;
+  }
+
+  private isFresher(candidate: Session, current: Session): boolean {
+    return candidate.profileName === current.profileName && candidate.expiresAt !== undefined && candidate.expiresAt > (current.expiresAt ?? Infinity) && candidate.expiresAt > this.clock.now();
+  }
+
+  private checkNotExpired(session: Session): void {
+    if (session.expiresAt !== undefined && session.expiresAt <= this.clock.now()) {
+      throw new RoleSwitchError(`STS returned credentials for "${session.profileName}" that have already expired. Check this computer's clock.`, 'ExpiredToken', session.profileName);
+    }
+  }
+
+  /** Forgets the active session and cancels any switch or refresh in flight. */
   drop(): void {
     this.generation++;
     this.inFlight?.abort();
     this.inFlight = undefined;
+    this.refreshing?.controller.abort();
+    this.setProblem(undefined);
     if (this.current) this.setActive(undefined, 'dropped');
+  }
+
+  /** Re-reads the refresh policy (a setting changed). */
+  reschedule(): void {
+    this.scheduleRefresh();
   }
 
   private setActive(session: Session | undefined, reason: SessionChangeReason): void {
     const previous = this.current;
     this.current = session;
     this.scheduleExpiry();
+    this.scheduleRefresh();
     this.changed.fire({ session, previous, reason });
+  }
+
+  private setProblem(problem: RefreshProblem | undefined): void {
+    if (!problem && !this.problem) return;
+    this.problem = problem;
+    this.problemChanged.fire(problem);
   }
 
   private scheduleExpiry(): void {
@@ -86,11 +215,33 @@ export class SessionManager {
     this.expiryTimer = this.clock.setTimeout(() => this.expireIfDue(), Math.max(0, expiresAt - this.clock.now()));
   }
 
+  /**
+   * `leadMs` before expiry, but never earlier than halfway through what is left: a session
+   * shorter than the lead (a 15-minute role with a 20-minute lead) must not refresh in a loop.
+   */
+  private scheduleRefresh(): void {
+    if (this.refreshTimer) this.clock.clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
+    this.refreshDue = undefined;
+    const expiresAt = this.current?.expiresAt;
+    const policy = this.options.refreshPolicy?.();
+    if (expiresAt === undefined || !policy?.enabled) return;
+    const now = this.clock.now();
+    const due = Math.max(expiresAt - policy.leadMs, now + (expiresAt - now) / 2);
+    this.refreshDue = due;
+    this.refreshTimer = this.clock.setTimeout(() => {
+      this.refreshTimer = undefined;
+      this.refreshDue = undefined;
+      void this.refresh({ interactive: false });
+    }, Math.max(0, due - now));
+  }
+
   /** Timers can fire early after sleep or be clamped, so expiry is re-checked against the clock. */
   expireIfDue(): void {
     const expiresAt = this.current?.expiresAt;
     if (expiresAt === undefined) return;
     if (expiresAt <= this.clock.now()) {
+      this.setProblem(undefined);
       this.setActive(undefined, 'expired');
     } else {
       this.scheduleExpiry();
@@ -100,8 +251,12 @@ export class SessionManager {
   dispose(): void {
     this.generation++;
     this.inFlight?.abort();
+    this.refreshing?.controller.abort();
     if (this.expiryTimer) this.clock.clearTimeout(this.expiryTimer);
+    if (this.refreshTimer) this.clock.clearTimeout(this.refreshTimer);
     this.expiryTimer = undefined;
+    this.refreshTimer = undefined;
     this.changed.dispose();
+    this.problemChanged.dispose();
   }
 }

@@ -206,6 +206,7 @@ export class RoleCommands extends Disposable {
     const actions: Action[] = [{ label: '$(arrow-swap) Switch Role…', run: () => this.assume() }];
     if (active) {
       actions.push({ label: '$(account) Show Caller Identity', description: active.arn, run: () => this.showCallerIdentity() });
+      if (active.expiresAt !== undefined) actions.push({ label: '$(sync) Refresh Credentials', description: 'renew now', run: () => vscode.commands.executeCommand(Commands.refreshCredentials) });
       actions.push({ label: '$(close) Drop Credentials', description: `forget ${active.profileName}`, run: () => this.drop() });
     }
     actions.push({ label: '$(output) Show Log', run: () => this.log.show() });

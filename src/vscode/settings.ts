@@ -10,6 +10,13 @@ export interface Settings {
   warningMinutes: number;
   sessionName: string;
   stsTimeoutSeconds: number;
+  autoRefresh: boolean;
+  refreshMinutesBefore: number;
+  mfaSession: boolean;
+  mfaSessionHours: number;
+  useCliCache: boolean;
+  writeCliCache: boolean;
+  terminalCredentials: 'environment' | 'endpoint';
 }
 
 const DEFAULTS: Settings = {
@@ -18,6 +25,13 @@ const DEFAULTS: Settings = {
   warningMinutes: 5,
   sessionName: '',
   stsTimeoutSeconds: 10,
+  autoRefresh: true,
+  refreshMinutesBefore: 5,
+  mfaSession: true,
+  mfaSessionHours: 12,
+  useCliCache: true,
+  writeCliCache: false,
+  terminalCredentials: 'environment',
 };
 
 function read(): Settings {
@@ -31,7 +45,19 @@ function read(): Settings {
     const v = c.get<unknown>(key);
     return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : (DEFAULTS[key] as number);
   };
+  const bool = (key: keyof Settings) => {
+    const v = c.get<unknown>(key);
+    return typeof v === 'boolean' ? v : (DEFAULTS[key] as boolean);
+  };
+  const mode = c.get<unknown>('terminalCredentials');
   return {
+    autoRefresh: bool('autoRefresh'),
+    refreshMinutesBefore: num('refreshMinutesBefore', 1, 30),
+    mfaSession: bool('mfaSession'),
+    mfaSessionHours: num('mfaSessionHours', 0.25, 36),
+    useCliCache: bool('useCliCache'),
+    writeCliCache: bool('writeCliCache'),
+    terminalCredentials: mode === 'endpoint' ? 'endpoint' : 'environment',
     configFile: str('configFile'),
     credentialsFile: str('credentialsFile'),
     warningMinutes: num('warningMinutes', 0, 60),

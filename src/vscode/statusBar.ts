@@ -34,6 +34,7 @@ export class IdentityStatusBar extends Disposable {
       }),
     );
     this._register(settings.onDidChange(() => this.render()));
+    this._register(sessions.onDidChangeRefreshProblem(() => this.render()));
     this._register({ dispose: () => this.stopTicker() });
     this.render();
     this.item.show();
@@ -57,12 +58,15 @@ export class IdentityStatusBar extends Disposable {
     }
     const label = session.roleName ?? session.profileName;
     const msLeft = session.expiresAt !== undefined ? session.expiresAt - this.clock.now() : undefined;
-    const warning = msLeft !== undefined && msLeft <= this.settings.value.warningMinutes * 60_000;
+    const problem = this.sessions.refreshProblem;
+    const warning = problem !== undefined || (msLeft !== undefined && msLeft <= this.settings.value.warningMinutes * 60_000);
     this.state = warning ? 'warning' : 'active';
-    this.item.text = `$(${warning ? 'warning' : 'shield'}) ${label} @ ${session.accountId}${msLeft !== undefined ? ` ${formatCountdown(msLeft)}` : ''}`;
+    const icon = problem?.needsMfa ? 'lock' : warning ? 'warning' : 'shield';
+    this.item.text = `$(${icon}) ${label} @ ${session.accountId}${msLeft !== undefined ? ` ${formatCountdown(msLeft)}` : ''}`;
     this.item.backgroundColor = warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.tooltip = this.tooltip(session);
-    this.item.command = { title: 'AWS role actions', command: Commands.statusBarActions };
+    // With a code needed, one click asks for it; otherwise the actions menu.
+    this.item.command = problem?.needsMfa ? { title: 'Enter MFA code', command: Commands.refreshCredentials } : { title: 'AWS role actions', command: Commands.statusBarActions };
     this.item.accessibilityInformation = {
       label: `AWS role ${label} in account ${session.accountId}${msLeft !== undefined ? `, expires in ${formatCountdown(msLeft)}` : ''}`,
     };
@@ -96,6 +100,9 @@ export class IdentityStatusBar extends Disposable {
     if (session.expiresAt !== undefined) md.appendMarkdown(`Expires: ${new Date(session.expiresAt).toLocaleString()}  \n`);
     if (session.sourceProfile) md.appendMarkdown(`Source profile: \`${session.sourceProfile}\`  \n`);
     md.appendMarkdown(`Region: \`${session.region}\``);
+    const problem = this.sessions.refreshProblem;
+    if (problem) md.appendMarkdown(problem.needsMfa ? '\n\n$(lock) Renewing needs an MFA code: click to enter it.' : '\n\n$(warning) The last renewal failed; these credentials work until they expire.');
+    else if (this.sessions.nextRefreshAt !== undefined) md.appendMarkdown(`\n\nRenews itself at ${new Date(this.sessions.nextRefreshAt).toLocaleTimeString()}.`);
     return md;
   }
 

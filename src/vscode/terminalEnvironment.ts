@@ -1,35 +1,80 @@
 import * as vscode from 'vscode';
+import { CredentialEndpoint } from '../core/credentialEndpoint';
 import { buildSessionEnvironment, MANAGED_ENV_NAMES } from '../core/envVars';
 import type { Session } from '../core/session';
 import type { SessionManager } from '../core/sessionManager';
 import { Disposable } from './disposable';
+import type { Logger } from './logger';
+import type { Settings, SettingsService } from './settings';
+
+// botocore refreshes container credentials that have less than 15 minutes left (its advisory
+// window), so in endpoint mode the session is renewed before that.
+const ENDPOINT_MIN_LEAD_MS = 16 * 60_000;
+
+/** How long before expiry the session is renewed, for the terminal mode in use. */
+export function refreshLeadMs(settings: Settings): number {
+  const lead = settings.refreshMinutesBefore * 60_000;
+  return settings.terminalCredentials === 'endpoint' ? Math.max(lead, ENDPOINT_MIN_LEAD_MS) : lead;
+}
 
 /**
  * Puts the active session into every new integrated terminal (and task) through the
- * extension's environment variable collection. Not persistent: expiring keys must not
- * come back into terminals restored after a reload.
+ * extension's environment variable collection: the keys themselves, or (endpoint mode) the
+ * address and token of this window's loopback credential endpoint. Not persistent: expiring
+ * keys must not come back into terminals restored after a reload.
  */
 export class TerminalEnvironment extends Disposable {
+  private endpoint: CredentialEndpoint | undefined;
+
   constructor(
     private readonly collection: vscode.GlobalEnvironmentVariableCollection,
-    sessions: SessionManager,
+    private readonly sessions: SessionManager,
+    private readonly settings: SettingsService,
+    private readonly log: Logger,
   ) {
     super();
     collection.persistent = false;
     this.clear();
-    this._register(sessions.onDidChange((change) => (change.session ? this.apply(change.session) : this.clear())));
+    this._register(sessions.onDidChange((change) => void this.update(change.session)));
+    this._register(
+      settings.onDidChange(({ previous, current }) => {
+        if (previous.terminalCredentials !== current.terminalCredentials) void this.update(sessions.active);
+      }),
+    );
     this._register({ dispose: () => this.clear() });
+    this._register({ dispose: () => void this.endpoint?.stop() });
   }
 
-  private apply(session: Session): void {
-    const env = buildSessionEnvironment(session);
+  /** The endpoint of this window, when endpoint mode started it (tests read its counters). */
+  get credentialEndpoint(): CredentialEndpoint | undefined {
+    return this.endpoint;
+  }
+
+  private async update(session: Session | undefined): Promise<void> {
+    if (!session) {
+      this.clear();
+      return;
+    }
+    let endpoint: { url: string; token: string } | undefined;
+    if (this.settings.value.terminalCredentials === 'endpoint') {
+      try {
+        this.endpoint ??= new CredentialEndpoint(() => this.sessions.active);
+        endpoint = { url: await this.endpoint.start(), token: this.endpoint.token };
+      } catch (e) {
+        this.log.error('The loopback credential endpoint could not start; terminals get the keys instead', e);
+      }
+    }
+    // The session may have changed while the endpoint started.
+    if (this.sessions.active !== session) return;
+    const env = buildSessionEnvironment(session, endpoint);
     for (const name of MANAGED_ENV_NAMES) {
       const value = env[name];
       if (value === undefined) this.collection.delete(name);
       else this.collection.replace(name, value);
     }
     const who = session.roleName ? `role ${session.roleName} in account ${session.accountId}` : session.arn;
-    this.collection.description = new vscode.MarkdownString(`AWS credentials for ${who} (profile \`${session.profileName}\`)`);
+    const how = env.AWS_CONTAINER_CREDENTIALS_FULL_URI ? ', served from a loopback endpoint of this window' : '';
+    this.collection.description = new vscode.MarkdownString(`AWS credentials for ${who} (profile \`${session.profileName}\`)${how}`);
   }
 
   /** Removes exactly the variables this extension sets; anything else in the collection is not ours to touch. */

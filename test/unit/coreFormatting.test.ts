@@ -75,7 +75,16 @@ describe('core/envVars', () => {
       AWS_REGION: 'eu-west-1',
       AWS_DEFAULT_REGION: 'eu-west-1',
       AWS_CREDENTIAL_EXPIRATION: '2025-06-01T13:45:07Z',
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: undefined,
+      AWS_CONTAINER_AUTHORIZATION_TOKEN: undefined,
     });
+    // Endpoint mode: the address and token instead of the keys.
+    const viaEndpoint = buildSessionEnvironment(session, { url: 'http://127.0.0.1:1/credentials/x', token: 'tkn' });
+    assert.equal(viaEndpoint.AWS_ACCESS_KEY_ID, undefined);
+    assert.equal(viaEndpoint.AWS_SESSION_TOKEN, undefined);
+    assert.equal(viaEndpoint.AWS_CONTAINER_CREDENTIALS_FULL_URI, 'http://127.0.0.1:1/credentials/x');
+    assert.equal(viaEndpoint.AWS_CONTAINER_AUTHORIZATION_TOKEN, 'tkn');
+    assert.equal(viaEndpoint.AWS_REGION, 'eu-west-1');
     assert.ok(!('AWS_PROFILE' in env));
   });
 

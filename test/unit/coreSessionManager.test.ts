@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { RoleSwitchError } from '../../src/core/errors';
 import type { Session } from '../../src/core/session';
-import { SessionManager, type SessionChange } from '../../src/core/sessionManager';
+import { SessionManager, type RefreshPolicy, type RefreshProblem, type ResolveMode, type SessionChange } from '../../src/core/sessionManager';
 import { deferred, FakeClock, type Deferred } from './coreFakes';
 
 const HOUR = 3600_000;
@@ -239,5 +239,172 @@ describe('core/sessionManager', () => {
     manager.onDidChange((c) => seen.push(c.reason));
     await activate('admin');
     assert.deepEqual(seen, ['assumed']);
+  });
+});
+
+describe('core/sessionManager: refresh before expiry', () => {
+  let clock: FakeClock;
+  let calls: { profileName: string; mode: ResolveMode; signal: AbortSignal; answer: Deferred<Session> }[];
+  let manager: SessionManager;
+  let changes: SessionChange[];
+  let problems: (RefreshProblem | undefined)[];
+  let policy: RefreshPolicy;
+  let shared: Session | undefined;
+  const flush = () => new Promise((r) => setImmediate(r));
+
+  beforeEach(() => {
+    clock = new FakeClock();
+    calls = [];
+    policy = { enabled: true, leadMs: 5 * 60_000 };
+    shared = undefined;
+    manager = new SessionManager(
+      (profileName, signal, mode) => {
+        const answer = deferred<Session>();
+        calls.push({ profileName, mode, signal, answer });
+        return answer.promise;
+      },
+      clock,
+      { refreshPolicy: () => policy, peekShared: async () => shared },
+    );
+    changes = [];
+    problems = [];
+    manager.onDidChange((c) => changes.push(c));
+    manager.onDidChangeRefreshProblem((p) => problems.push(p));
+  });
+  afterEach(() => manager.dispose());
+
+  async function activate(name: string, lifetimeMs = HOUR): Promise<Session> {
+    const switching = manager.switchTo(name);
+    const session = fakeSession(clock, name, lifetimeMs);
+    calls.at(-1)!.answer.resolve(session);
+    await switching;
+    return session;
+  }
+
+  it('refreshes 5 minutes before expiry, without prompting, and fires refreshed', async () => {
+    const first = await activate('dev');
+    clock.advance(HOUR - 5 * 60_000 - 1);
+    assert.equal(calls.length, 1, 'not yet');
+    clock.advance(1);
+    await flush();
+    assert.equal(calls.length, 2);
+    assert.deepEqual(calls[1].mode, { interactive: false });
+    const second = fakeSession(clock, 'dev');
+    calls[1].answer.resolve(second);
+    await flush();
+    assert.equal(manager.active, second);
+    assert.deepEqual(changes.map((c) => c.reason), ['assumed', 'refreshed']);
+    assert.equal(changes[1].previous, first);
+    // and the next refresh is scheduled from the new expiry
+    assert.equal(manager.nextRefreshAt, (second.expiresAt ?? 0) - 5 * 60_000);
+  });
+
+  it('a session shorter than the lead refreshes halfway, not in a loop', async () => {
+    policy.leadMs = 20 * 60_000;
+    const s = await activate('short', 15 * 60_000);
+    assert.equal(manager.nextRefreshAt, s.startedAt + 7.5 * 60_000);
+  });
+
+  it('a failed refresh keeps the old session until it really expires, and reports one problem', async () => {
+    const first = await activate('dev');
+    clock.advance(HOUR - 5 * 60_000);
+    await flush();
+    calls[1].answer.reject(new RoleSwitchError('STS down', 'Unreachable', 'dev'));
+    await flush();
+    assert.equal(manager.active, first);
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0]?.needsMfa, false);
+    assert.equal(manager.refreshProblem?.profileName, 'dev');
+    clock.advance(5 * 60_000);
+    assert.equal(manager.active, undefined);
+    assert.deepEqual(changes.map((c) => c.reason), ['assumed', 'expired']);
+    assert.equal(manager.refreshProblem, undefined, 'cleared on expiry');
+  });
+
+  it('a refresh that needs an MFA code says so instead of prompting', async () => {
+    await activate('secure');
+    clock.advance(HOUR - 5 * 60_000);
+    await flush();
+    calls[1].answer.reject(new RoleSwitchError('needs a code', 'MfaRequired', 'secure'));
+    await flush();
+    assert.equal(manager.refreshProblem?.needsMfa, true);
+    // the user clicks "Enter MFA code": an interactive refresh
+    const again = manager.refresh({ interactive: true });
+    await flush();
+    assert.deepEqual(calls[2].mode, { interactive: true });
+    calls[2].answer.resolve(fakeSession(clock, 'secure'));
+    assert.ok(await again);
+    assert.equal(manager.refreshProblem, undefined);
+  });
+
+  it('a refresh that finishes after a switch never overwrites the newer session', async () => {
+    await activate('dev');
+    const refreshing = manager.refresh();
+    await flush();
+    const switching = manager.switchTo('prod');
+    assert.equal(calls[1].signal.aborted, true, 'the switch cancels the refresh');
+    const prod = fakeSession(clock, 'prod');
+    calls[2].answer.resolve(prod);
+    await switching;
+    calls[1].answer.resolve(fakeSession(clock, 'dev'));
+    assert.equal(await refreshing, undefined);
+    assert.equal(manager.active, prod);
+  });
+
+  it('a drop during a refresh leaves no session', async () => {
+    await activate('dev');
+    const refreshing = manager.refresh();
+    await flush();
+    manager.drop();
+    calls[1].answer.resolve(fakeSession(clock, 'dev'));
+    assert.equal(await refreshing, undefined);
+    assert.equal(manager.active, undefined);
+  });
+
+  it('takes what another window already refreshed instead of calling STS', async () => {
+    await activate('dev');
+    clock.advance(10 * 60_000);
+    shared = fakeSession(clock, 'dev');
+    const refreshed = await manager.refresh();
+    assert.equal(refreshed, shared);
+    assert.equal(calls.length, 1, 'no resolve');
+    // but never another profile's session
+    shared = fakeSession(clock, 'other');
+    clock.advance(10 * 60_000);
+    const p = manager.refresh();
+    await flush();
+    assert.equal(calls.length, 2);
+    calls[1].answer.resolve(fakeSession(clock, 'dev'));
+    await p;
+  });
+
+  it('concurrent refreshes share one resolve; disabled policy schedules nothing', async () => {
+    await activate('dev');
+    const a = manager.refresh();
+    const b = manager.refresh();
+    await flush();
+    assert.equal(calls.length, 2);
+    calls[1].answer.resolve(fakeSession(clock, 'dev'));
+    assert.equal(await a, await b);
+    policy.enabled = false;
+    manager.reschedule();
+    assert.equal(manager.nextRefreshAt, undefined);
+  });
+
+  it('restore brings back a live session once, and refuses an expired one', () => {
+    const dead = fakeSession(clock, 'dev', 1000);
+    clock.advance(2000);
+    assert.equal(manager.restore(dead), false);
+    const live = fakeSession(clock, 'dev');
+    assert.equal(manager.restore(live), true);
+    assert.equal(manager.restore(fakeSession(clock, 'other')), false, 'never over an active session');
+    assert.deepEqual(changes.map((c) => c.reason), ['restored']);
+  });
+
+  it('dispose leaves no timer behind', async () => {
+    await activate('dev');
+    assert.ok(clock.pendingTimers >= 2);
+    manager.dispose();
+    assert.equal(clock.pendingTimers, 0);
   });
 });

@@ -1,0 +1,68 @@
+import * as vscode from 'vscode';
+import { Commands } from '../constants';
+import { errorMessage } from '../core/errors';
+import type { RefreshProblem, SessionManager } from '../core/sessionManager';
+import { Disposable } from './disposable';
+import type { Logger } from './logger';
+
+/**
+ * Tells the user, once per problem and without taking focus, that a background refresh did not
+ * happen: with "Enter MFA code" when a code is needed, with "Retry" otherwise. The old session
+ * keeps working until it expires.
+ */
+export class RefreshNotifier extends Disposable {
+  private shown: RefreshProblem | undefined;
+
+  constructor(
+    private readonly sessions: SessionManager,
+    private readonly log: Logger,
+  ) {
+    super();
+    this._register(vscode.commands.registerCommand(Commands.refreshCredentials, () => this.refreshNow()));
+    this._register(sessions.onDidChangeRefreshProblem((problem) => {
+      if (problem && problem !== this.shown) void this.notify(problem);
+      this.shown = problem;
+    }));
+  }
+
+  private async notify(problem: RefreshProblem): Promise<void> {
+    const until = problem.expiresAt ? new Date(problem.expiresAt).toLocaleTimeString() : 'they expire';
+    if (problem.needsMfa) {
+      const enter = 'Enter MFA code';
+      this.log.info(`Renewing "${problem.profileName}" needs an MFA code; asking the user.`);
+      const choice = await vscode.window.showWarningMessage(`The AWS credentials of "${problem.profileName}" expire at ${until}. Enter an MFA code to renew them.`, enter);
+      if (choice === enter) await this.refreshNow();
+      return;
+    }
+    this.log.error(`Renewing "${problem.profileName}" in the background failed`, problem.error);
+    const retry = 'Retry';
+    const showLog = 'Show Log';
+    const choice = await vscode.window.showWarningMessage(
+      this.log.redactor.redact(`Could not renew the AWS credentials of "${problem.profileName}": ${errorMessage(problem.error)} The current ones keep working until ${until}.`),
+      retry,
+      showLog,
+    );
+    if (choice === retry) await this.refreshNow();
+    if (choice === showLog) this.log.show();
+  }
+
+  /** AWS: Refresh Credentials, and the buttons above: renew now, prompting if a code is needed. */
+  async refreshNow(): Promise<boolean> {
+    const session = this.sessions.active;
+    if (!session) {
+      void vscode.window.showInformationMessage('No AWS role is active, so there is nothing to refresh.');
+      return false;
+    }
+    try {
+      const fresh = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Renewing AWS credentials of ${session.profileName}` }, () => this.sessions.refresh({ interactive: true }));
+      if (fresh) this.log.info(`Renewed "${fresh.profileName}": expires ${fresh.expiresAt ? new Date(fresh.expiresAt).toISOString() : 'never'}.`);
+      return Boolean(fresh);
+    } catch (e) {
+      this.log.error(`Renewing "${session.profileName}" failed`, e);
+      const showLog = 'Show Log';
+      const choice = await vscode.window.showErrorMessage(this.log.redactor.redact(errorMessage(e)), showLog);
+      if (choice === showLog) this.log.show();
+      return false;
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import { readCliCache, writeCliCache } from '../core/cliCache';
+import type { Clock } from '../core/clock';
+import { RoleSwitchError } from '../core/errors';
+import type { MfaSessionCache } from '../core/mfaSessions';
+import type { ProfileCatalog } from '../core/profileCatalog';
+import type { Redactor } from '../core/redact';
+import { resolveSession, type MfaCodeProvider, type Session } from '../core/session';
+import type { ResolveMode } from '../core/sessionManager';
+import type { CredentialSourceApi } from '../core/sourceCredentials';
+import type { StsApi } from '../core/sts';
+import type { Env } from '../core/stsEndpoint';
+import type { Logger } from './logger';
+import type { SettingsService } from './settings';
+
+export interface SessionResolverDeps {
+  catalog: ProfileCatalog;
+  settings: SettingsService;
+  loadSts: () => Promise<StsApi>;
+  loadSources: () => Promise<CredentialSourceApi>;
+  mfaCache: MfaSessionCache;
+  prompt: MfaCodeProvider;
+  clock: Clock;
+  env: Env;
+  redactor: Redactor;
+  log: Logger;
+}
+
+/** Resolves a profile with the current settings; a background refresh gets no prompt. */
+export function createSessionResolver(d: SessionResolverDeps): (profileName: string, signal: AbortSignal, mode: ResolveMode) => Promise<Session> {
+  return async (profileName, signal, mode) => {
+    const s = d.settings.value;
+    const noPrompt: MfaCodeProvider = async ({ profile, mfaSerial }) => {
+      throw new RoleSwitchError(`Renewing the AWS credentials of "${profile}" needs a code from MFA device ${mfaSerial}.`, 'MfaRequired', profileName);
+    };
+    const session = await resolveSession(await d.catalog.get(), profileName, {
+      loadSts: d.loadSts,
+      loadSources: d.loadSources,
+      mfaCode: mode.interactive ? d.prompt : noPrompt,
+      clock: d.clock,
+      env: d.env,
+      sessionName: s.sessionName ? () => s.sessionName : undefined,
+      signal,
+      mfaSessions: s.mfaSession ? { cache: d.mfaCache, durationSeconds: Math.round(s.mfaSessionHours * 3600) } : undefined,
+      cliCache: s.useCliCache || s.writeCliCache
+        ? {
+            read: s.useCliCache ? (key, now) => readCliCache(key, now) : async () => undefined,
+            write: s.writeCliCache ? (key, role) => writeCliCache(key, role) : undefined,
+            onWriteError: (e) => d.log.warn(`Could not write the AWS CLI cache: ${e instanceof Error ? e.message : String(e)}`),
+          }
+        : undefined,
+    });
+    d.redactor.remember(session.credentials.accessKeyId, session.credentials.secretAccessKey, session.credentials.sessionToken);
+    for (const m of d.mfaCache.all()) d.redactor.remember(m.credentials.accessKeyId, m.credentials.secretAccessKey, m.credentials.sessionToken);
+    return session;
+  };
+}
