@@ -30,6 +30,7 @@ const mfa = { serial: 'arn:aws:iam::111111111111:mfa/alice', userArn: alice.arn,
 const roles = {
   devAdmin: 'arn:aws:iam::222222222222:role/Admin',
   prodAdmin: 'arn:aws:iam::333333333333:role/ProdAdmin',
+  prodReadOnly: 'arn:aws:iam::333333333333:role/ProdReadOnly',
 };
 
 /** The status bar item of `vscode.window.createStatusBarItem('awsRoles.identity', …)`: `<extension id>.<item id>`. */
@@ -58,6 +59,13 @@ services = local-sts
 
 [profile prod-admin]
 role_arn = ${roles.prodAdmin}
+source_profile = base
+mfa_serial = ${mfa.serial}
+region = eu-west-1
+services = local-sts
+
+[profile prod-readonly]
+role_arn = ${roles.prodReadOnly}
 source_profile = base
 mfa_serial = ${mfa.serial}
 region = eu-west-1
@@ -135,6 +143,7 @@ describe('UI: assume a role with MFA from the command palette', function () {
       roles: [
         { arn: roles.devAdmin, trustedPrincipals: [alice.arn] },
         { arn: roles.prodAdmin, trustedPrincipals: [alice.arn], requireMfa: true },
+        { arn: roles.prodReadOnly, trustedPrincipals: [alice.arn], requireMfa: true },
       ],
       mfaDevices: [mfa],
     });
@@ -214,6 +223,7 @@ describe('UI: assume a role with MFA from the command palette', function () {
     for (const [account, profile, description] of [
       ['222222222222', 'dev-admin', 'Admin · 222222222222'],
       ['333333333333', 'prod-admin', 'ProdAdmin · 333333333333'],
+      ['333333333333', 'prod-readonly', 'ProdReadOnly · 333333333333'],
     ]) {
       await sideBar().locator('.monaco-list-row', { hasText: `Account ${account}` }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
       const row = treeRow(profile);
@@ -226,6 +236,7 @@ describe('UI: assume a role with MFA from the command palette', function () {
     const at = (s: string) => labels.indexOf(s);
     assert.ok(at('Account 222222222222') >= 0 && at('dev-admin') === at('Account 222222222222') + 1, `dev-admin under its account: ${labels.join(' | ')}`);
     assert.ok(at('Account 333333333333') >= 0 && at('prod-admin') === at('Account 333333333333') + 1, `prod-admin under its account: ${labels.join(' | ')}`);
+    assert.equal(at('prod-readonly'), at('prod-admin') + 1, `prod-readonly under the same account: ${labels.join(' | ')}`);
     assert.equal(await treeRow('prod-admin').locator('.codicon-pass-filled').count(), 0, 'nothing active yet');
     // Activity bar (with the AWS Roles icon selected) + side bar.
     const bar = await page.locator('.part.activitybar').boundingBox();
@@ -248,13 +259,15 @@ describe('UI: assume a role with MFA from the command palette', function () {
     // The profile quick pick.
     await quickInput().locator('.quick-input-title', { hasText: 'AWS: Assume Role' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     await quickPickRows().filter({ hasText: 'prod-admin' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-    const rowText = async (name: string) => quickPickRows().filter({ hasText: name }).locator('.label-description').innerText();
+    const rowText = async (name: string) =>
+      quickPickRows().filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${name}\\s*$`) }) }).locator('.label-description').innerText();
     assert.equal((await rowText('prod-admin')).trim(), 'ProdAdmin · 333333333333');
     assert.equal((await rowText('dev-admin')).trim(), 'Admin · 222222222222');
-    assert.equal(await quickPickRows().filter({ hasText: /\bbase\b/ }).filter({ hasNotText: 'from base' }).count(), 0, 'static "base" profile is not offered');
-    await page.keyboard.type('prod');
+    // Profiles of every kind can be picked; the access-key profile says what it is.
+    assert.equal((await rowText('base')).trim(), 'access keys');
+    await page.keyboard.type('prodadmin');
     await quickPickRows().filter({ hasText: 'dev-admin' }).waitFor({ state: 'detached', timeout: UI_TIMEOUT });
-    assert.equal(await quickPickRows().count(), 1, 'only prod-admin is left after typing "prod"');
+    assert.equal(await quickPickRows().count(), 1, 'only prod-admin is left after typing "prodadmin" (matched on the role name)');
     await shot('quick-pick.png', await around(quickInput(), { x: 24, y: 16 }));
     await page.keyboard.press('Enter');
 
@@ -298,22 +311,55 @@ describe('UI: assume a role with MFA from the command palette', function () {
     assert.equal(await treeRow('dev-admin').locator('.codicon-pass-filled').count(), 0, 'dev-admin is not active');
     assert.doesNotMatch(await treeRow('dev-admin').locator('.label-description').innerText(), /active/);
 
+    // The code went into one MFA session (GetSessionToken), and the role was assumed from it.
+    const log = JSON.stringify(sts!.requests.map((r) => [r.action, r.status, r.errorCode]));
+    const gst = sts!.requests.filter((r) => r.action === 'GetSessionToken');
+    assert.equal(gst.length, 1, `one GetSessionToken: ${log}`);
+    assert.equal(gst[0].params.SerialNumber, mfa.serial);
+    assert.equal(gst[0].params.TokenCode, mfa.code);
+    assert.equal(gst[0].accessKeyId, alice.accessKeyId);
     const calls = sts!.requests.filter((r) => r.action === 'AssumeRole');
-    assert.equal(calls.length, 1, `one AssumeRole: ${JSON.stringify(sts!.requests.map((r) => [r.action, r.status, r.errorCode]))}`);
+    assert.equal(calls.length, 1, `one AssumeRole: ${log}`);
     assert.equal(calls[0].status, 200);
     assert.equal(calls[0].params.RoleArn, roles.prodAdmin);
-    assert.equal(calls[0].params.SerialNumber, mfa.serial);
-    assert.equal(calls[0].params.TokenCode, mfa.code);
-    assert.equal(calls[0].accessKeyId, alice.accessKeyId);
+    assert.equal(calls[0].params.TokenCode, undefined, 'no code on the AssumeRole itself');
+    assert.match(calls[0].accessKeyId ?? '', /^ASIA/, 'signed with the MFA session');
 
     // Full window for the README: tree with the active marker + status bar with the countdown.
     await page.mouse.move(900, 450); // no hover tooltips
     await shot('workbench.png');
   });
 
+  it('switches to a second role on the same MFA device without asking for a code again', async () => {
+    sts!.reset();
+    await page.locator('.part.editor').click();
+    await page.keyboard.press('F1');
+    await quickInput().locator('.quick-input-box input').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await page.keyboard.type('AWS: Assume Role');
+    await quickPickRows().filter({ hasText: 'AWS: Assume Role' }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await page.keyboard.press('Enter');
+    await quickInput().locator('.quick-input-title', { hasText: 'AWS: Assume Role' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await page.keyboard.type('prod-readonly');
+    await quickPickRows().filter({ hasText: 'dev-admin' }).waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+    await page.keyboard.press('Enter');
+    await statusItem().filter({ hasText: 'ProdReadOnly @ 333333333333' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    assert.equal(await quickInput().locator('.quick-input-title', { hasText: 'MFA code' }).count(), 0, 'no MFA prompt');
+    assert.deepEqual(sts!.requests.map((r) => r.action), ['AssumeRole'], 'no new GetSessionToken, no code');
+    assert.equal(sts!.requests[0].params.RoleArn, roles.prodReadOnly);
+  });
+
+  it('keeps the role across a window reload, without a prompt or an STS call', async () => {
+    sts!.reset();
+    await page.reload();
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    await statusItem().filter({ hasText: 'ProdReadOnly @ 333333333333' }).waitFor({ state: 'visible', timeout: 90_000 });
+    assert.equal(await quickInput().locator('.quick-input-title', { hasText: 'MFA code' }).count(), 0, 'no MFA prompt');
+    assert.deepEqual(sts!.requests.map((r) => r.action), [], 'restored from secret storage, not from STS');
+  });
+
   it('drops the credentials from the status bar actions', async () => {
     await statusItem().click();
-    await quickInput().locator('.quick-input-title', { hasText: 'AWS: ProdAdmin' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await quickInput().locator('.quick-input-title', { hasText: 'AWS: ProdReadOnly' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     const labels = (await quickPickRows().locator('.label-name').allInnerTexts()).map((s) => s.trim());
     for (const want of ['Switch Role…', 'Show Caller Identity', 'Drop Credentials']) {
       assert.ok(labels.includes(want), `"${want}" in ${JSON.stringify(labels)}`);
@@ -324,10 +370,10 @@ describe('UI: assume a role with MFA from the command palette', function () {
     await statusItem().filter({ hasText: 'AWS: no role' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'were dropped' });
     await toast.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-    assert.match(await toast.innerText(), /AWS credentials for "prod-admin" were dropped/);
+    assert.match(await toast.innerText(), /AWS credentials for "prod-readonly" were dropped/);
     assert.equal(await toast.locator('.codicon-info').count(), 1, 'an information (not warning/error) notification');
     await toast.locator('.monaco-button', { hasText: 'Assume again' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-    await treeRow('prod-admin').locator('.label-description', { hasNotText: 'active' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await treeRow('prod-readonly').locator('.label-description', { hasNotText: 'active' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     await page.mouse.move(900, 450);
     await shot('notification-dropped.png');
   });

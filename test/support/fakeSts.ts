@@ -190,6 +190,7 @@ export class FakeSts {
   readonly #mfaLastUse = new Map<string, { code: string; at: number }>();
   readonly #sessions = new Map<string, Session>();
   readonly #faults: FakeFault[] = [];
+  #maxIssuedSeconds: number | undefined;
   readonly #sockets = new Set<Socket>();
   #server?: http.Server;
   /** Called after every request is recorded (the CLI's --log uses it). */
@@ -220,6 +221,11 @@ export class FakeSts {
     d.code = code;
   }
   setClock(now: () => number): void { this.#now = now; }
+  /**
+   * Test knob for time compression: credentials issued from now on expire after at most this many
+   * seconds (undefined: as requested). Lets refresh-before-expiry run in seconds, not an hour.
+   */
+  setMaxIssuedSeconds(seconds: number | undefined): void { this.#maxIssuedSeconds = seconds; }
   now(): number { return this.#now(); }
 
   /** Clears recorded requests and any faults still queued. */
@@ -538,7 +544,7 @@ export class FakeSts {
       secretAccessKey: randomBytes(30).toString('base64'),
       // Real tokens are opaque, variable-length and often >400 chars; clients must not assume a size.
       sessionToken: `FwoGZXIvYXdzE${randomBytes(300).toString('base64')}`,
-      expiresAt: this.#now() + durationSeconds * 1000,
+      expiresAt: this.#now() + Math.min(durationSeconds, this.#maxIssuedSeconds ?? Infinity) * 1000,
       kind,
       principal,
     };
