@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runSuiteInCodeServer } from '../harness/codeServer';
 import { parseMochaCounts } from '../harness/mochaCounts';
+import { findCliV1 } from '../support/awsCliV1';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
@@ -24,6 +25,7 @@ async function main(): Promise<number> {
       SHELL: '/bin/bash',
       // The extension host's PATH may differ from ours; hand moto's launcher over by absolute path.
       MOTO_SERVER_BIN: process.env.MOTO_SERVER_BIN ?? execFileSync('bash', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).trim(),
+      TEST_AWS_CLI_V1_COMMAND: JSON.stringify((({ file, args }) => ({ file, args }))(findCliV1())),
       AWS_CONFIG_FILE: path.join(home, '.aws', 'config'),
       AWS_SHARED_CREDENTIALS_FILE: path.join(home, '.aws', 'credentials'),
     },

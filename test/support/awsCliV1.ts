@@ -8,6 +8,8 @@ export interface CliCommand { file: string; args: string[]; version: string }
 export function findCliV1(): CliCommand {
   const candidates: { file: string; args: string[] }[] = [];
   const tried: string[] = [];
+  // Handed over by a runner whose PATH has it, to a process whose PATH may not (the extension host).
+  if (process.env.TEST_AWS_CLI_V1_COMMAND) candidates.push(JSON.parse(process.env.TEST_AWS_CLI_V1_COMMAND) as { file: string; args: string[] });
   try {
     const bin = execFileSync('pyenv', ['which', 'aws'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     if (bin) candidates.push({ file: bin, args: [] });
