@@ -357,6 +357,19 @@ describe('UI: assume a role with MFA from the command palette', function () {
     assert.deepEqual(sts!.requests.map((r) => r.action), [], 'restored from secret storage, not from STS');
   });
 
+  it('a second window starts with the same role, also without a prompt or an STS call', async () => {
+    sts!.reset();
+    const second = await context!.newPage();
+    try {
+      await second.goto(server!.url(), { timeout: 60_000 });
+      await second.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+      await second.locator(STATUS_ITEM).filter({ hasText: 'ProdReadOnly @ 333333333333' }).waitFor({ state: 'visible', timeout: 90_000 });
+      assert.deepEqual(sts!.requests.map((r) => r.action), []);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('drops the credentials from the status bar actions', async () => {
     await statusItem().click();
     await quickInput().locator('.quick-input-title', { hasText: 'AWS: ProdReadOnly' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
