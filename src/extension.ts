@@ -4,7 +4,11 @@ import { MfaSessionCache } from './core/mfaSessions';
 import { ProfileCatalog } from './core/profileCatalog';
 import { Redactor } from './core/redact';
 import { SessionManager } from './core/sessionManager';
+import { AddRoleProfile } from './vscode/addRoleProfile';
 import { ConfigDiagnostics } from './vscode/configDiagnostics';
+import { ConsoleSignin } from './vscode/consoleSignin';
+import { CredentialExport } from './vscode/credentialExport';
+import { DebugCredentials } from './vscode/debugCredentials';
 import { ConfigWatcher } from './vscode/configWatcher';
 import { Logger } from './vscode/logger';
 import { ProfileTreeProvider } from './vscode/profileTree';
@@ -17,6 +21,7 @@ import { createSessionResolver } from './vscode/sessionResolver';
 import { SettingsService } from './vscode/settings';
 import { IdentityStatusBar } from './vscode/statusBar';
 import { refreshLeadMs, TerminalEnvironment } from './vscode/terminalEnvironment';
+import { WorkspaceProfile } from './vscode/workspaceProfile';
 
 export function activate(context: vscode.ExtensionContext): void {
   const redactor = new Redactor();
@@ -37,6 +42,9 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const tree = new ProfileTreeProvider(catalog, sessions, log);
   const statusBar = new IdentityStatusBar(sessions, settings, systemClock);
+  const debug = new DebugCredentials(sessions, settings, log);
+  const consoleSignin = new ConsoleSignin(sessions, settings, log);
+  const workspaceProfile = new WorkspaceProfile(catalog, sessions, settings, log);
   context.subscriptions.push(
     log,
     settings,
@@ -50,11 +58,17 @@ export function activate(context: vscode.ExtensionContext): void {
     new ConfigWatcher(catalog, settings, log),
     new ConfigDiagnostics(catalog, log),
     new RefreshNotifier(sessions, log),
-    new RoleCommands(context, catalog, sessions, loadSts, tree, statusBar, log),
+    debug,
+    consoleSignin,
+    workspaceProfile,
+    new CredentialExport(sessions, settings, log),
+    new AddRoleProfile(catalog, log),
+    new RoleCommands(context, catalog, sessions, loadSts, tree, statusBar, log, () => ({ debugNotes: debug.notes, consoleDestination: consoleSignin.lastDestination })),
     settings.onDidChange(() => sessions.reschedule()),
   );
-  // A session kept by an earlier window (reload, second window) comes back without STS.
-  void persistence.restore();
+  // A session kept by an earlier window (reload, second window) comes back without STS;
+  // then the folder's own profile is offered if it is not the one already active.
+  void persistence.restore().then(() => workspaceProfile.check());
 }
 
 export function deactivate(): void {

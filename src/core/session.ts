@@ -34,6 +34,8 @@ export interface Session {
   readonly mfaSession?: boolean;
   /** How many hops came from the AWS CLI's cache instead of STS. */
   readonly fromCliCache?: number;
+  /** The role was assumed with temporary credentials (another role, SSO, an MFA session...): role chaining, one hour at most. */
+  readonly chained?: boolean;
 }
 
 /** Asks the user for an MFA code; resolves undefined when they cancel. */
@@ -225,6 +227,7 @@ export async function resolveSession(set: ProfileSet, profileName: string, deps:
     stsEndpoint: endpoint,
     mfaSession: usedMfaSession || undefined,
     fromCliCache: fromCliCache || undefined,
+    chained: chain.hops.length > 1 || rootIsRoleSession(chain.root) || usedMfaSession || Boolean(chain.root.kind === 'static' && chain.root.profile.settings.aws_session_token) || undefined,
   };
 }
 

@@ -38,6 +38,10 @@ export interface InspectSnapshot {
   filter: string;
   /** Where VS Code keeps this extension's log and state, so tests can search them for secrets. */
   storage: { logDir: string; globalStorage: string; workspaceStorage?: string };
+  /** What was said in debug consoles about the role a program runs as. */
+  debugNotes?: string[];
+  /** The console page the last "Open Console as Role" opened (not the URL, which holds a token). */
+  consoleDestination?: string;
 }
 
 /** The user-facing commands. Every failure is shown with the profile it concerns and a way to the log. */
@@ -50,6 +54,7 @@ export class RoleCommands extends Disposable {
     private readonly tree: ProfileTreeProvider,
     private readonly statusBar: IdentityStatusBar,
     private readonly log: Logger,
+    private readonly inspectExtras: () => Record<string, unknown> = () => ({}),
   ) {
     super();
     const register = (id: string, run: (...args: unknown[]) => unknown) => this._register(vscode.commands.registerCommand(id, run));
@@ -207,6 +212,8 @@ export class RoleCommands extends Disposable {
     if (active) {
       actions.push({ label: '$(account) Show Caller Identity', description: active.arn, run: () => this.showCallerIdentity() });
       if (active.expiresAt !== undefined) actions.push({ label: '$(sync) Refresh Credentials', description: 'renew now', run: () => vscode.commands.executeCommand(Commands.refreshCredentials) });
+      actions.push({ label: '$(copy) Copy Credentials…', description: 'export lines, .env, credential_process JSON', run: () => vscode.commands.executeCommand(Commands.copyCredentials) });
+      actions.push({ label: '$(link-external) Open Console as Role', run: () => vscode.commands.executeCommand(Commands.openConsole) });
       actions.push({ label: '$(close) Drop Credentials', description: `forget ${active.profileName}`, run: () => this.drop() });
     }
     actions.push({ label: '$(output) Show Log', run: () => this.log.show() });
@@ -244,6 +251,7 @@ export class RoleCommands extends Disposable {
       terminalEnv[name] = SECRET_ENV_NAMES.has(name) && name !== 'AWS_ACCESS_KEY_ID' ? '<set>' : mutator.value;
     });
     return {
+      ...this.inspectExtras(),
       tree: await this.tree.snapshot(),
       terminalEnv,
       filter: this.tree.filterText,

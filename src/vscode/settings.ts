@@ -17,6 +17,12 @@ export interface Settings {
   useCliCache: boolean;
   writeCliCache: boolean;
   terminalCredentials: 'environment' | 'endpoint';
+  clipboardClearSeconds: number;
+  consoleStartPage: string;
+  consoleRegion: string;
+  consoleFederationEndpoint: string;
+  debugCredentials: boolean;
+  autoAssumeWorkspaceProfile: boolean;
 }
 
 const DEFAULTS: Settings = {
@@ -32,6 +38,12 @@ const DEFAULTS: Settings = {
   useCliCache: true,
   writeCliCache: false,
   terminalCredentials: 'environment',
+  clipboardClearSeconds: 60,
+  consoleStartPage: '',
+  consoleRegion: '',
+  consoleFederationEndpoint: '',
+  debugCredentials: true,
+  autoAssumeWorkspaceProfile: false,
 };
 
 function read(): Settings {
@@ -50,6 +62,10 @@ function read(): Settings {
     return typeof v === 'boolean' ? v : (DEFAULTS[key] as boolean);
   };
   const mode = c.get<unknown>('terminalCredentials');
+  const strKey = (key: string) => {
+    const v = c.get<unknown>(key);
+    return typeof v === 'string' ? v : '';
+  };
   return {
     autoRefresh: bool('autoRefresh'),
     refreshMinutesBefore: num('refreshMinutesBefore', 1, 30),
@@ -58,6 +74,12 @@ function read(): Settings {
     useCliCache: bool('useCliCache'),
     writeCliCache: bool('writeCliCache'),
     terminalCredentials: mode === 'endpoint' ? 'endpoint' : 'environment',
+    clipboardClearSeconds: num('clipboardClearSeconds', 0, 3600),
+    consoleStartPage: strKey('console.startPage'),
+    consoleRegion: strKey('console.region'),
+    consoleFederationEndpoint: strKey('console.federationEndpoint'),
+    debugCredentials: bool('debugCredentials'),
+    autoAssumeWorkspaceProfile: bool('autoAssumeWorkspaceProfile'),
     configFile: str('configFile'),
     credentialsFile: str('credentialsFile'),
     warningMinutes: num('warningMinutes', 0, 60),
@@ -86,5 +108,11 @@ export class SettingsService extends Disposable {
 
   get value(): Settings {
     return this.current;
+  }
+
+  /** The profile the (first) workspace folder works with; read per folder, since it is a resource setting. */
+  workspaceProfile(folder: vscode.Uri | undefined): string {
+    const v = vscode.workspace.getConfiguration(SETTINGS_SECTION, folder).get<unknown>('workspaceProfile');
+    return typeof v === 'string' ? v.trim() : '';
   }
 }

@@ -110,7 +110,7 @@ interface Principal {
   userArn?: string;
   mfa: boolean;
 }
-interface Session { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiresAt: number; kind: IssuedCredentials['kind']; principal: Principal }
+interface Session { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiresAt: number; kind: IssuedCredentials['kind']; principal: Principal; chained?: boolean }
 
 const accountOf = (arn: string) => arn.split(':')[4] ?? '';
 const lastSegment = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
@@ -236,6 +236,15 @@ export class FakeSts {
   /** The next `count` requests get `fault` instead of normal handling (SDK retries count as requests). */
   failNext(fault: FakeFault, count = 1): void {
     for (let i = 0; i < count; i++) this.#faults.push({ ...fault });
+  }
+  /**
+   * What another AWS endpoint (console federation) learns from a full set of credentials:
+   * the role session they belong to, if all three parts match and it has not expired.
+   */
+  verifyCredentials(accessKeyId: string, secretAccessKey: string, sessionToken: string): { arn: string; kind: IssuedCredentials['kind']; chained: boolean; expiresAt: number } | undefined {
+    const s = this.#sessions.get(accessKeyId);
+    if (!s || s.secretAccessKey !== secretAccessKey || s.sessionToken !== sessionToken || s.expiresAt <= this.#now()) return undefined;
+    return { arn: s.principal.arn, kind: s.kind, chained: Boolean(s.chained), expiresAt: s.expiresAt };
   }
   issued(accessKeyId: string): IssuedCredentials | undefined {
     const s = this.#sessions.get(accessKeyId);
@@ -456,7 +465,7 @@ export class FakeSts {
 
     const account = accountOf(role.arn);
     const sessionName = p.RoleSessionName;
-    return this.#issue('AssumeRole', duration, {
+    return this.#issue('AssumeRole', duration, caller.kind !== 'user', {
       arn: `arn:aws:sts::${account}:assumed-role/${lastSegment(role.arn)}/${sessionName}`,
       trustArn: role.arn,
       userId: `${uniqueId('AROA', role.arn)}:${sessionName}`,
@@ -494,7 +503,7 @@ export class FakeSts {
    */
   issueRoleSession(roleArn: string, sessionName: string, durationSeconds = 3600): { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiresAt: number; arn: string } {
     const account = accountOf(roleArn);
-    const s = this.#issue('AssumeRole', durationSeconds, {
+    const s = this.#issue('AssumeRole', durationSeconds, false, {
       arn: `arn:aws:sts::${account}:assumed-role/${lastSegment(roleArn)}/${sessionName}`,
       trustArn: roleArn,
       userId: `${uniqueId('AROA', roleArn)}:${sessionName}`,
@@ -515,7 +524,7 @@ export class FakeSts {
     // Root sessions are silently capped at one hour rather than rejected.
     const duration = caller.arn.endsWith(':root') ? Math.min(requested ?? 3600, 3600) : requested ?? 43200;
     // GetCallerIdentity with these credentials reports the IAM user itself, not a federated user.
-    return this.#issue('GetSessionToken', duration, { ...caller, kind: 'user-session', mfa });
+    return this.#issue('GetSessionToken', duration, false, { ...caller, kind: 'user-session', mfa });
   }
 
   #validateMfaParams(v: Validator, p: Record<string, string>): void {
@@ -537,7 +546,7 @@ export class FakeSts {
     return true;
   }
 
-  #issue(kind: Session['kind'], durationSeconds: number, principal: Principal): Session {
+  #issue(kind: Session['kind'], durationSeconds: number, chained: boolean, principal: Principal): Session {
     const accessKeyId = `ASIA${randomAlnum(16)}`;
     const session: Session = {
       accessKeyId,
@@ -547,6 +556,7 @@ export class FakeSts {
       expiresAt: this.#now() + Math.min(durationSeconds, this.#maxIssuedSeconds ?? Infinity) * 1000,
       kind,
       principal,
+      chained,
     };
     this.#sessions.set(accessKeyId, session);
     return session;

@@ -1,0 +1,60 @@
+import * as vscode from 'vscode';
+import { Commands } from '../constants';
+import { buildConsoleUrl, type FetchJson } from '../core/consoleSignin';
+import { errorMessage } from '../core/errors';
+import type { SessionManager } from '../core/sessionManager';
+import { Disposable } from './disposable';
+import type { Logger } from './logger';
+import type { SettingsService } from './settings';
+
+const fetchJson: FetchJson = async (url) => {
+  const res = await fetch(url, { signal: AbortSignal.timeout(15_000) });
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  return { status: res.status, body };
+};
+
+/** AWS: Open Console as Role: the federation sign-in URL of the active session, opened in the browser. */
+export class ConsoleSignin extends Disposable {
+  /** The last destination opened (never the URL, which holds a sign-in token), for the log and tests. */
+  lastDestination: string | undefined;
+
+  constructor(
+    private readonly sessions: SessionManager,
+    private readonly settings: SettingsService,
+    private readonly log: Logger,
+  ) {
+    super();
+    this._register(vscode.commands.registerCommand(Commands.openConsole, () => this.open()));
+  }
+
+  async open(): Promise<boolean> {
+    const session = this.sessions.active;
+    if (!session) {
+      const assume = 'Assume Role';
+      const choice = await vscode.window.showInformationMessage('No AWS role is active. Assume one to open the console as that role.', assume);
+      if (choice === assume) await vscode.commands.executeCommand(Commands.assumeRole);
+      return false;
+    }
+    const s = this.settings.value;
+    try {
+      const { url, sessionSeconds } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Signing in to the AWS console' }, () =>
+        buildConsoleUrl(session, { startPage: s.consoleStartPage, region: s.consoleRegion, federationEndpoint: s.consoleFederationEndpoint, issuer: 'AWS Role Switcher for VS Code' }, fetchJson),
+      );
+      this.lastDestination = decodeURIComponent(/[?&]Destination=([^&]*)/.exec(url)?.[1] ?? '');
+      this.log.info(`Opening the AWS console as ${session.arn} (console session ${sessionSeconds / 60} min) at ${this.lastDestination}.`);
+      return await vscode.env.openExternal(vscode.Uri.parse(url, true));
+    } catch (e) {
+      this.log.error(`Opening the console for "${session.profileName}" failed`, e);
+      const showLog = 'Show Log';
+      const choice = await vscode.window.showErrorMessage(this.log.redactor.redact(errorMessage(e)), showLog);
+      if (choice === showLog) this.log.show();
+      return false;
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import * as vscode from 'vscode';
+import { buildSessionEnvironment } from '../core/envVars';
+import type { SessionManager } from '../core/sessionManager';
+import { Disposable } from './disposable';
+import type { Logger } from './logger';
+import type { SettingsService } from './settings';
+
+const MARK = '__awsRolesProfile';
+
+/**
+ * Puts the active session into every debug launch's `env` (node, python, go, java…: they all
+ * take `env`), without overriding what launch.json sets, and says in the debug console which
+ * role the program runs as.
+ */
+export class DebugCredentials extends Disposable implements vscode.DebugConfigurationProvider {
+  /** What was said in debug consoles, for tests: never a secret. */
+  readonly notes: string[] = [];
+
+  constructor(
+    private readonly sessions: SessionManager,
+    private readonly settings: SettingsService,
+    private readonly log: Logger,
+  ) {
+    super();
+    this._register(vscode.debug.registerDebugConfigurationProvider('*', this));
+    this._register(
+      vscode.debug.onDidStartDebugSession((debugSession) => {
+        const profile = debugSession.configuration[MARK] as unknown;
+        if (typeof profile !== 'string') return;
+        const active = this.sessions.active;
+        const note = `AWS Role Switcher: this program runs as ${active?.arn ?? 'no role'} (profile "${profile}").`;
+        this.notes.push(note);
+        vscode.debug.activeDebugConsole.appendLine(note);
+      }),
+    );
+  }
+
+  resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration {
+    const session = this.sessions.active;
+    if (!session || !this.settings.value.debugCredentials || config.request === 'attach') return config;
+    const ours: Record<string, string> = {};
+    for (const [name, value] of Object.entries(buildSessionEnvironment(session))) if (value !== undefined) ours[name] = value;
+    const users = (config.env && typeof config.env === 'object' ? config.env : {}) as Record<string, string | null>;
+    // The user's launch.json wins, including a variable they set to null to unset it.
+    config.env = { ...ours, ...users };
+    config[MARK] = session.profileName;
+    this.log.info(`Debug launch "${String(config.name ?? config.type)}" gets the AWS session of "${session.profileName}".`);
+    return config;
+  }
+}
