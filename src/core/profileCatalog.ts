@@ -30,8 +30,12 @@ export class ProfileCatalog {
   }
 
   get(): Promise<ProfileSet> {
-    if (this.current) return Promise.resolve(this.current);
-    return this.pending ?? this.reload();
+    // The settings may point at other files since the last read: never hand out the old files' profiles.
+    const paths = this.paths();
+    const fresh = (set: ProfileSet | undefined) => set && set.files.paths.configPath === paths.configPath && set.files.paths.credentialsPath === paths.credentialsPath;
+    if (this.pending) return this.pending.then((set) => (fresh(set) ? set : this.reload()));
+    if (fresh(this.current)) return Promise.resolve(this.current as ProfileSet);
+    return this.reload();
   }
 
   reload(): Promise<ProfileSet> {

@@ -38,6 +38,7 @@ export interface InspectSnapshot {
   filter: string;
   /** Where VS Code keeps this extension's log and state, so tests can search them for secrets. */
   storage: { logDir: string; globalStorage: string; workspaceStorage?: string };
+  lastFailure?: string;
   /** What was said in debug consoles about the role a program runs as. */
   debugNotes?: string[];
   /** The console page the last "Open Console as Role" opened (not the URL, which holds a token). */
@@ -70,6 +71,9 @@ export class RoleCommands extends Disposable {
     register(Commands.inspectState, () => this.inspect());
     this._register(sessions.onDidChange((change) => this.onSessionChange(change)));
   }
+
+  /** Why the last switch did not happen (redacted), for the hidden inspect command. */
+  private lastFailure: string | undefined;
 
   private get recent(): string[] {
     const value = this.context.globalState.get<unknown>(StateKeys.recentProfiles);
@@ -109,9 +113,11 @@ export class RoleCommands extends Disposable {
     } catch (e) {
       if (isRoleSwitchError(e) && (e.code === 'Superseded' || e.code === 'MfaCancelled')) {
         this.log.info(errorMessage(e));
+        this.lastFailure = this.log.redactor.redact(errorMessage(e));
         return false;
       }
       this.log.error(`Assuming "${profileName ?? '?'}" failed`, e);
+      this.lastFailure = this.log.redactor.redact(errorMessage(e));
       // Not awaited: the command answers now; signing in and retrying happen when the user says so.
       if (e instanceof SsoLoginRequired && profileName) void this.offerSsoLogin(e, profileName);
       else void this.showError(errorMessage(e));
@@ -252,6 +258,7 @@ export class RoleCommands extends Disposable {
     });
     return {
       ...this.inspectExtras(),
+      lastFailure: this.lastFailure,
       tree: await this.tree.snapshot(),
       terminalEnv,
       filter: this.tree.filterText,

@@ -44,10 +44,12 @@ describe('core/profileCatalog', () => {
 
   it('concurrent get() calls share one read', async () => {
     await fs.writeFile(configFile, '[profile a]\nregion = x\n');
+    let reads = 0;
+    catalog.onDidChange(() => reads++);
     const [one, two, three] = await Promise.all([catalog.get(), catalog.get(), catalog.get()]);
     assert.equal(one, two);
     assert.equal(two, three);
-    assert.equal(overrideCalls, 1, 'paths were resolved once, for one read');
+    assert.equal(reads, 1, 'one read');
   });
 
   it('get() after loading returns the cached set without reading again', async () => {
@@ -56,7 +58,18 @@ describe('core/profileCatalog', () => {
     await fs.writeFile(configFile, '[profile b]\nregion = x\n');
     const second = await catalog.get();
     assert.equal(second, first);
-    assert.equal(overrideCalls, 1);
+    assert.equal(second.profiles.has('b'), false, 'not read again');
+  });
+
+  it('get() reads again when the settings point at other files, never handing out the old files\' profiles', async () => {
+    await fs.writeFile(configFile, '[profile a]\nregion = x\n');
+    const first = await catalog.get();
+    assert.ok(first.profiles.has('a'));
+    const other = path.join(path.dirname(configFile), 'other-config');
+    await fs.writeFile(other, '[profile z]\nregion = x\n');
+    configFile = other;
+    const second = await catalog.get();
+    assert.deepEqual([...second.profiles.keys()], ['z']);
   });
 
   it('reload picks up edits and fires onDidChange with the new set', async () => {

@@ -42,3 +42,9 @@ export function parseEnvFile(text: string): Record<string, string> {
   }
   return env;
 }
+
+/** Runs AWS: Assume Role for a profile and fails with the extension's own reason when it did not switch. */
+export async function assumeOrExplain(profileName: string): Promise<void> {
+  const ok = await vscode.commands.executeCommand('awsRoles.assumeRole', profileName);
+  if (ok !== true) throw new Error(`Assuming "${profileName}" failed: ${(await inspect()).lastFailure ?? 'no reason recorded'}`);
+}

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { cleanEnv, findCliV1 } from '../../support/awsCliV1';
 import { FakeSts } from '../../support/fakeSts';
-import { EXTENSION_ID, inspect, parseEnvFile, runInNewTerminal, waitFor } from './helpers';
+import { assumeOrExplain, EXTENSION_ID, inspect, parseEnvFile, runInNewTerminal, waitFor } from './helpers';
 
 // Credentials that never go stale, in a real VS Code: background refresh before expiry (the test
 // STS issues 20-second sessions so it happens in seconds), endpoint mode with one long-lived
@@ -55,7 +55,7 @@ describe('Credentials that never go stale, in a real VS Code', function () {
   it('renews a session before it expires, with no prompt, and new terminals get the new keys', async () => {
     sts.reset();
     sts.setMaxIssuedSeconds(20);
-    assert.equal(await vscode.commands.executeCommand('awsRoles.assumeRole', 'dev'), true);
+    await assumeOrExplain('dev');
     const first = await inspect();
     assert.ok(first.active && first.active.expiresAt! - Date.now() <= 20_000, 'a 20-second session');
     // Due halfway through (10 s): the lead of one minute is longer than the session.
