@@ -38,7 +38,7 @@ async function main() {
     legalComments: 'none',
   };
   const contexts = await Promise.all([
-    esbuild.context({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [lazyPlugin] }),
+    esbuild.context({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [lazyPlugin], banner: { js: 'var __awsRolesLoadStart=performance.now();' } }),
     ...LAZY.map((name) => esbuild.context({ ...common, entryPoints: { [name]: `src/core/${name}.ts` }, outdir: 'dist' })),
   ]);
   if (watch) {

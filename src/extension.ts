@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import { systemClock } from './core/clock';
+import { CountingClock, systemClock } from './core/clock';
 import { MfaSessionCache } from './core/mfaSessions';
 import { ProfileCatalog } from './core/profileCatalog';
 import { Redactor } from './core/redact';
@@ -23,7 +23,18 @@ import { IdentityStatusBar } from './vscode/statusBar';
 import { refreshLeadMs, TerminalEnvironment } from './vscode/terminalEnvironment';
 import { WorkspaceProfile } from './vscode/workspaceProfile';
 
-export function activate(context: vscode.ExtensionContext): void {
+// Set by esbuild's banner as the bundle starts evaluating, so activation time includes module load.
+declare const __awsRolesLoadStart: number | undefined;
+
+/** What activate() returns to other code (tests, the benchmark): timings and timer counts, never a secret. */
+export interface ExtensionDiagnostics {
+  activationMs: number;
+  timers(): { scheduled: number; pending: number };
+}
+
+export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics {
+  const start = typeof __awsRolesLoadStart === 'number' ? __awsRolesLoadStart : performance.now();
+  const clock = new CountingClock(systemClock);
   const redactor = new Redactor();
   const log = new Logger(redactor);
   const settings = new SettingsService();
@@ -31,17 +42,17 @@ export function activate(context: vscode.ExtensionContext): void {
   const catalog = new ProfileCatalog(() => ({ configFile: settings.value.configFile, credentialsFile: settings.value.credentialsFile }), env);
   const { loadSts, loadSources } = createSdkLoaders(settings, log);
   const mfaCache = new MfaSessionCache();
-  const resolve = createSessionResolver({ catalog, settings, loadSts, loadSources, mfaCache, prompt: promptForMfaCode, clock: systemClock, env, redactor, log });
+  const resolve = createSessionResolver({ catalog, settings, loadSts, loadSources, mfaCache, prompt: promptForMfaCode, clock, env, redactor, log });
   // The manager and the persistence know each other: refreshes first look at what other windows stored.
   const shared: { persistence?: SessionPersistence } = {};
-  const sessions = new SessionManager(resolve, systemClock, {
+  const sessions = new SessionManager(resolve, clock, {
     refreshPolicy: () => ({ enabled: settings.value.autoRefresh, leadMs: refreshLeadMs(settings.value) }),
     peekShared: async (profileName) => shared.persistence?.peekShared(profileName),
   });
-  const persistence = (shared.persistence = new SessionPersistence(context.secrets, sessions, mfaCache, systemClock, redactor, log));
+  const persistence = (shared.persistence = new SessionPersistence(context.secrets, sessions, mfaCache, clock, redactor, log));
 
   const tree = new ProfileTreeProvider(catalog, sessions, log);
-  const statusBar = new IdentityStatusBar(sessions, settings, systemClock);
+  const statusBar = new IdentityStatusBar(sessions, settings, clock);
   const debug = new DebugCredentials(sessions, settings, log);
   const consoleSignin = new ConsoleSignin(sessions, settings, log);
   const workspaceProfile = new WorkspaceProfile(catalog, sessions, settings, log);
@@ -69,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): void {
   // A session kept by an earlier window (reload, second window) comes back without STS;
   // then the folder's own profile is offered if it is not the one already active.
   void persistence.restore().then(() => workspaceProfile.check());
+  return { activationMs: performance.now() - start, timers: () => clock.counts() };
 }
 
 export function deactivate(): void {

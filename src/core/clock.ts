@@ -22,3 +22,34 @@ export const systemClock: Clock = {
   },
   clearTimeout: (handle) => clearTimeout(handle.id as NodeJS.Timeout),
 };
+
+/** Counts the timers a clock hands out, so the benchmark can prove an idle window schedules none. */
+export class CountingClock implements Clock {
+  private scheduled = 0;
+  private readonly live = new Set<unknown>();
+
+  constructor(private readonly inner: Clock) {}
+
+  now(): number {
+    return this.inner.now();
+  }
+
+  setTimeout(callback: () => void, ms: number): TimerHandle {
+    this.scheduled++;
+    const handle: TimerHandle = this.inner.setTimeout(() => {
+      this.live.delete(handle.id);
+      callback();
+    }, ms);
+    this.live.add(handle.id);
+    return handle;
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    this.live.delete(handle.id);
+    this.inner.clearTimeout(handle);
+  }
+
+  counts(): { scheduled: number; pending: number } {
+    return { scheduled: this.scheduled, pending: this.live.size };
+  }
+}
