@@ -8,15 +8,17 @@ const esbuild = require('esbuild');
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
-const LAZY = ['stsClient', 'credentialSources'];
+const LAZY = ['stsClient', 'credentialSources', 'engine'];
 
 /** Keeps the lazily loaded SDK modules out of the main bundle. */
 const lazyPlugin = {
   name: 'lazy-sdk',
   setup(build) {
-    build.onResolve({ filter: new RegExp(`/(${LAZY.join('|')})$`) }, (args) => {
+    // Only requires of the core modules themselves (`../core/engine`, `./core/stsClient`...), not
+    // same-named adapters such as vscode/engine.ts.
+    build.onResolve({ filter: new RegExp(`core/(${LAZY.join('|')})$`) }, (args) => {
       const name = args.path.slice(args.path.lastIndexOf('/') + 1);
-      if (args.importer.endsWith(`${name}.ts`)) return undefined;
+      if (args.importer.endsWith(`core/${name}.ts`)) return undefined;
       return { path: `./${name}.js`, external: true };
     });
   },

@@ -10,6 +10,7 @@ import { ConsoleSignin } from './vscode/consoleSignin';
 import { CredentialExport } from './vscode/credentialExport';
 import { DebugCredentials } from './vscode/debugCredentials';
 import { ConfigWatcher } from './vscode/configWatcher';
+import { engine } from './vscode/engine';
 import { Logger } from './vscode/logger';
 import { ProfileTreeProvider } from './vscode/profileTree';
 import { promptForMfaCode } from './vscode/prompts';
@@ -39,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics
   const log = new Logger(redactor);
   const settings = new SettingsService();
   const env = process.env;
-  const catalog = new ProfileCatalog(() => ({ configFile: settings.value.configFile, credentialsFile: settings.value.credentialsFile }), env);
+  const catalog = new ProfileCatalog(() => ({ configFile: settings.value.configFile, credentialsFile: settings.value.credentialsFile }), env, (paths) => engine().loadProfileSet(paths));
   const { loadSts, loadSources } = createSdkLoaders(settings, log);
   const mfaCache = new MfaSessionCache();
   const resolve = createSessionResolver({ catalog, settings, loadSts, loadSources, mfaCache, prompt: promptForMfaCode, clock, env, redactor, log });

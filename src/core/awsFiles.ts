@@ -1,16 +1,11 @@
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import { readIni, type CliSections, type IniIndex, type IniReading, type IniSectionLine } from './iniDocument';
 
 export type IniSections = Record<string, Record<string, string | undefined>>;
 
-/** Where the two shared files live, and why: a user asking "which file?" gets an answer. */
-export interface AwsFilePaths {
-  configPath: string;
-  credentialsPath: string;
-}
+export { expandHome, resolveAwsFilePaths, type AwsFilePaths, type PathOverrides } from './awsPaths';
+import type { AwsFilePaths } from './awsPaths';
 
 export interface FileState {
   path: string;
@@ -31,37 +26,6 @@ export interface AwsFiles {
   /** Line positions and file-level problems of each file (empty when the file is missing). */
   configIndex: IniIndex;
   credentialsIndex: IniIndex;
-}
-
-export interface PathOverrides {
-  configFile?: string;
-  credentialsFile?: string;
-}
-
-export function expandHome(p: string, home = os.homedir()): string {
-  if (p === '~') return home;
-  if (p.startsWith('~/') || p.startsWith('~\\')) return path.join(home, p.slice(2));
-  return p;
-}
-
-/**
- * Resolves the shared file paths the way the AWS CLI does (AWS_CONFIG_FILE,
- * AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/...), with the extension's settings winning
- * over both because the user set them for this editor on purpose.
- */
-export function resolveAwsFilePaths(
-  overrides: PathOverrides,
-  env: Record<string, string | undefined>,
-  home = os.homedir(),
-): AwsFilePaths {
-  const pick = (setting: string | undefined, envName: string, fallback: string) => {
-    const chosen = setting?.trim() || env[envName]?.trim() || path.join(home, '.aws', fallback);
-    return path.resolve(expandHome(chosen, home));
-  };
-  return {
-    configPath: pick(overrides.configFile, 'AWS_CONFIG_FILE', 'config'),
-    credentialsPath: pick(overrides.credentialsFile, 'AWS_SHARED_CREDENTIALS_FILE', 'credentials'),
-  };
 }
 
 async function checkFile(p: string): Promise<FileState> {

@@ -2,7 +2,7 @@ import type { AwsFiles } from './awsFiles';
 import type { IniIndex, IniKeyLine, IniProblem, IniRange, IniSectionLine } from './iniDocument';
 import { hasStaticKeys, MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, parseRoleArn, type Profile, type ProfileSet } from './profiles';
 import { resolveSourceChain, rootIsRoleSession } from './sourceChain';
-import { RoleSwitchError } from './errors';
+import { isRoleSwitchError } from './errors';
 import { CHAINED_MAX_SECONDS } from './session';
 
 export type ConfigFileKind = 'config' | 'credentials';
@@ -182,7 +182,7 @@ function diagnoseProfile(set: ProfileSet, profile: Profile, locate: ProfileLocat
         );
       }
     } catch (e) {
-      if (e instanceof RoleSwitchError && (e.code === 'MissingSourceProfile' || e.code === 'SourceProfileCycle')) {
+      if (isRoleSwitchError(e) && (e.code === 'MissingSourceProfile' || e.code === 'SourceProfileCycle')) {
         // Reported on the profiles whose own link is broken, not on every profile that leads there.
         const own = e.code === 'MissingSourceProfile' ? !set.profiles.has(profile.sourceProfile ?? '') : isInCycle(set, profile);
         if (own) at('source_profile', 'error', e.code === 'MissingSourceProfile' ? 'missingSourceProfile' : 'sourceProfileCycle', e.message);

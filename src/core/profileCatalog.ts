@@ -1,6 +1,6 @@
-import { loadAwsFiles, resolveAwsFilePaths, type AwsFilePaths, type PathOverrides } from './awsFiles';
+import { resolveAwsFilePaths, type AwsFilePaths, type PathOverrides } from './awsPaths';
 import { Emitter } from './events';
-import { buildProfileSet, type ProfileSet } from './profiles';
+import type { ProfileSet } from './profiles';
 import type { Env } from './stsEndpoint';
 
 /**
@@ -18,6 +18,8 @@ export class ProfileCatalog {
   constructor(
     private overrides: () => PathOverrides,
     private readonly env: Env,
+    /** Reads and builds the set; the extension passes the lazily loaded engine's, tests the engine itself. */
+    private readonly load: (paths: AwsFilePaths) => Promise<ProfileSet>,
   ) {}
 
   paths(): AwsFilePaths {
@@ -40,8 +42,7 @@ export class ProfileCatalog {
 
   reload(): Promise<ProfileSet> {
     const generation = ++this.generation;
-    const read = loadAwsFiles(this.paths()).then((files) => {
-      const set = buildProfileSet(files);
+    const read = this.load(this.paths()).then((set) => {
       if (generation === this.generation) {
         this.current = set;
         this.pending = undefined;

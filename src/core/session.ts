@@ -1,5 +1,6 @@
 import type { Clock } from './clock';
-import { describeStsFailure, isStsCallError, RoleSwitchError } from './errors';
+import { isStsCallError, RoleSwitchError } from './errors';
+import { describeStsFailure } from './stsErrors';
 import { DEFAULT_DURATION_SECONDS, MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, type Profile, type ProfileSet } from './profiles';
 import { defaultSessionName, sanitizeSessionName } from './sessionName';
 import { rootCredentials, type CredentialSourceApi } from './sourceCredentials';
@@ -72,10 +73,8 @@ export function identityName(arn: string, profile: Profile): string | undefined 
   return user?.[1];
 }
 
-/** STS accepts six-digit TOTP codes. Checked before sending so a typo costs no STS call. */
-export function isValidMfaCode(code: string): boolean {
-  return /^\d{6}$/.test(code);
-}
+export { isValidMfaCode } from './mfaCode';
+import { isValidMfaCode } from './mfaCode';
 
 // Role chaining limits the session to one hour whatever the role allows.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining

@@ -101,7 +101,7 @@ export class SessionManager {
       this.setActive(session, 'assumed');
       return session;
     } catch (e) {
-      if (generation !== this.generation && !(e instanceof RoleSwitchError && e.code === 'Superseded')) {
+      if (generation !== this.generation && !(isRoleSwitchError(e) && e.code === 'Superseded')) {
         throw new RoleSwitchError(`Switching to "${profileName}" was superseded by a newer switch or a drop.`, 'Superseded', profileName);
       }
       throw e;

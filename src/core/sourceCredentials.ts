@@ -1,5 +1,5 @@
 import type { AwsFilePaths } from './awsFiles';
-import { RoleSwitchError } from './errors';
+import { isRoleSwitchError, RoleSwitchError } from './errors';
 import type { Profile, ProfileSet } from './profiles';
 import type { ChainRoot } from './sourceChain';
 import type { AwsCredentials } from './sts';
@@ -105,7 +105,7 @@ function message(e: unknown): string {
 
 /** What went wrong in a provider, in the user's words, with the profile and the fix. */
 function describeSourceFailure(root: ChainRoot, picked: string, e: unknown, sso?: SsoSettings): RoleSwitchError {
-  if (e instanceof RoleSwitchError) return e;
+  if (isRoleSwitchError(e)) return e;
   const p = root.profile.name;
   const via = p === picked ? '' : ` (the source of "${picked}")`;
   const text = message(e);

@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
-import { appendRoleProfile, validateMfaSerial, validateProfileName, validateRoleArn, validateSessionName, writeFileAtomically, type NewRoleProfile } from '../core/configEdit';
+import type { NewRoleProfile } from '../core/configEdit';
+import { engine } from './engine';
 import { errorMessage } from '../core/errors';
 import type { ProfileCatalog } from '../core/profileCatalog';
 import { isAssumable } from '../core/treeModel';
@@ -25,11 +26,11 @@ export class AddRoleProfile extends Disposable {
       const existing = new Set(set.profiles.keys());
       const profile = isPreset(preset) ? preset : await this.ask(existing, [...set.profiles.values()].filter(isAssumable).map((p) => p.name));
       if (!profile) return undefined;
-      const problem = validateProfileName(profile.name, existing) ?? validateRoleArn(profile.roleArn) ?? validateMfaSerial(profile.mfaSerial ?? '') ?? validateSessionName(profile.roleSessionName ?? '');
+      const problem = engine().validateProfileName(profile.name, existing) ?? engine().validateRoleArn(profile.roleArn) ?? engine().validateMfaSerial(profile.mfaSerial ?? '') ?? engine().validateSessionName(profile.roleSessionName ?? '');
       if (problem) throw new Error(problem);
       const file = this.catalog.paths().configPath;
       const text = await fs.readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e)));
-      await writeFileAtomically(file, appendRoleProfile(text, profile));
+      await engine().writeFileAtomically(file, engine().appendRoleProfile(text, profile));
       this.log.info(`Added [profile ${profile.name}] to ${file}.`);
       await this.catalog.reload();
       const assume = 'Assume Now';
@@ -48,16 +49,16 @@ export class AddRoleProfile extends Disposable {
 
   private async ask(existing: ReadonlySet<string>, sources: string[]): Promise<NewRoleProfile | undefined> {
     const title = 'AWS: Add Role Profile';
-    const roleArn = await vscode.window.showInputBox({ title, prompt: 'Role ARN', placeHolder: 'arn:aws:iam::123456789012:role/Admin', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? validateRoleArn(v.trim()) : undefined) });
+    const roleArn = await vscode.window.showInputBox({ title, prompt: 'Role ARN', placeHolder: 'arn:aws:iam::123456789012:role/Admin', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? engine().validateRoleArn(v.trim()) : undefined) });
     if (!roleArn?.trim()) return undefined;
     const suggested = /role\/(?:.*\/)?([^/]+)$/.exec(roleArn.trim())?.[1]?.toLowerCase() ?? '';
-    const name = await vscode.window.showInputBox({ title, prompt: 'Profile name', value: suggested, ignoreFocusOut: true, validateInput: (v) => validateProfileName(v.trim(), existing) });
+    const name = await vscode.window.showInputBox({ title, prompt: 'Profile name', value: suggested, ignoreFocusOut: true, validateInput: (v) => engine().validateProfileName(v.trim(), existing) });
     if (!name?.trim()) return undefined;
     const source = await vscode.window.showQuickPick(sources, { title, placeHolder: 'Source profile: where the credentials to assume the role come from' });
     if (!source) return undefined;
-    const mfaSerial = await vscode.window.showInputBox({ title, prompt: 'MFA device ARN (optional; leave empty for none)', placeHolder: 'arn:aws:iam::111111111111:mfa/me', ignoreFocusOut: true, validateInput: (v) => validateMfaSerial(v.trim()) });
+    const mfaSerial = await vscode.window.showInputBox({ title, prompt: 'MFA device ARN (optional; leave empty for none)', placeHolder: 'arn:aws:iam::111111111111:mfa/me', ignoreFocusOut: true, validateInput: (v) => engine().validateMfaSerial(v.trim()) });
     if (mfaSerial === undefined) return undefined;
-    const roleSessionName = await vscode.window.showInputBox({ title, prompt: 'Session name (optional; empty: your user name plus -vscode)', ignoreFocusOut: true, validateInput: (v) => validateSessionName(v.trim()) });
+    const roleSessionName = await vscode.window.showInputBox({ title, prompt: 'Session name (optional; empty: your user name plus -vscode)', ignoreFocusOut: true, validateInput: (v) => engine().validateSessionName(v.trim()) });
     if (roleSessionName === undefined) return undefined;
     return { name: name.trim(), roleArn: roleArn.trim(), sourceProfile: source, mfaSerial: mfaSerial.trim() || undefined, roleSessionName: roleSessionName.trim() || undefined };
   }

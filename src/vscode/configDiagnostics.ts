@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { diagnoseConfig, isLineDelete, type ConfigDiagnostic, type ConfigEdit, type ConfigFileKind, type ConfigFix } from '../core/configDiagnostics';
+import type { ConfigDiagnostic, ConfigEdit, ConfigFileKind, ConfigFix } from '../core/configDiagnostics';
+import { engine } from './engine';
 import type { ProfileCatalog } from '../core/profileCatalog';
 import type { ProfileSet } from '../core/profiles';
 import { Disposable } from './disposable';
@@ -89,7 +90,7 @@ export class ConfigDiagnostics extends Disposable implements vscode.CodeActionPr
     if (open.size === 0) return;
 
     const byFile = new Map<ConfigFileKind, vscode.Diagnostic[]>();
-    for (const d of diagnoseConfig(set)) {
+    for (const d of engine().diagnoseConfig(set)) {
       const file = open.get(d.file);
       if (!file) continue;
       const diagnostic = new vscode.Diagnostic(toRange(d, file.document), d.message, SEVERITY[d.severity]);
@@ -122,7 +123,7 @@ export class ConfigDiagnostics extends Disposable implements vscode.CodeActionPr
         action.diagnostics = [diagnostic];
         action.edit = new vscode.WorkspaceEdit();
         for (const edit of fix.edits) {
-          if (isLineDelete(edit)) action.edit.delete(document.uri, document.lineAt(edit.range.line).rangeIncludingLineBreak);
+          if (engine().isLineDelete(edit)) action.edit.delete(document.uri, document.lineAt(edit.range.line).rangeIncludingLineBreak);
           else action.edit.replace(document.uri, toRange(edit, document), edit.newText);
         }
         actions.push(action);

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
-import { buildConsoleUrl, type FetchJson } from '../core/consoleSignin';
+import type { FetchJson } from '../core/consoleSignin';
+import { engine } from './engine';
 import { errorMessage } from '../core/errors';
 import type { SessionManager } from '../core/sessionManager';
 import { Disposable } from './disposable';
@@ -44,7 +45,7 @@ export class ConsoleSignin extends Disposable {
     const s = this.settings.value;
     try {
       const { url, sessionSeconds } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Signing in to the AWS console' }, () =>
-        buildConsoleUrl(session, { startPage: s.consoleStartPage, region: s.consoleRegion, federationEndpoint: s.consoleFederationEndpoint, issuer: 'AWS Role Switcher for VS Code' }, fetchJson),
+        engine().buildConsoleUrl(session, { startPage: s.consoleStartPage, region: s.consoleRegion, federationEndpoint: s.consoleFederationEndpoint, issuer: 'AWS Role Switcher for VS Code' }, fetchJson),
       );
       this.lastDestination = decodeURIComponent(/[?&]Destination=([^&]*)/.exec(url)?.[1] ?? '');
       this.log.info(`Opening the AWS console as ${session.arn} (console session ${sessionSeconds / 60} min) at ${this.lastDestination}.`);

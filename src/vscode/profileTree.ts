@@ -3,12 +3,11 @@ import { ContextKeys, Views } from '../constants';
 import { formatDuration } from '../core/countdown';
 import { errorMessage } from '../core/errors';
 import type { ProfileCatalog } from '../core/profileCatalog';
-import { DEFAULT_DURATION_SECONDS, type Profile, type ProfileSet } from '../core/profiles';
+import type { Profile, ProfileSet } from '../core/profiles';
 import { KIND_ICONS, KIND_LABELS } from './profileKinds';
 import type { SessionManager } from '../core/sessionManager';
-import { chainNames, resolveSourceChain } from '../core/sourceChain';
 import { accountAndRole, buildProfileGroups, isAssumable, type ProfileGroup } from '../core/treeModel';
-import { diagnosticsByProfile } from '../core/configDiagnostics';
+import { engine } from './engine';
 import { Disposable } from './disposable';
 import type { Logger } from './logger';
 
@@ -28,13 +27,13 @@ export type TreeNode = { type: 'group'; group: ProfileGroup } | { type: 'profile
 
 /** Why a profile cannot be used as it is (or what looks wrong in it), or undefined. */
 function profileProblem(set: ProfileSet, profile: Profile): { message: string; severity: 'error' | 'warning' } | undefined {
-  const found = diagnosticsByProfile(set).get(profile.name) ?? [];
+  const found = engine().diagnosticsByProfile(set).get(profile.name) ?? [];
   // The diagnostics cover the profile's own mistakes; the chain check adds those of the profiles it leads to.
   const errors = found.filter((d) => d.severity === 'error').map((d) => d.message);
   if (!errors.length) errors.push(...profile.problems);
   if (!errors.length && isAssumable(profile)) {
     try {
-      resolveSourceChain(set, profile.name);
+      engine().resolveSourceChain(set, profile.name);
     } catch (e) {
       errors.push(errorMessage(e));
     }
@@ -182,13 +181,13 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
     if (p.settings.role_arn) rows.push(['Role ARN', p.settings.role_arn]);
     if (set && p.kind !== 'other' && problem?.severity !== 'error') {
       try {
-        rows.push(['Source chain', chainNames(resolveSourceChain(set, p.name)).join(' → ')]);
+        rows.push(['Source chain', engine().chainNames(engine().resolveSourceChain(set, p.name)).join(' → ')]);
       } catch {
         // Reported as the problem below.
       }
     } else if (p.sourceProfile) rows.push(['Source profile', p.sourceProfile]);
     rows.push(['Region', p.region ?? 'not set (us-east-1 or AWS_REGION)']);
-    if (p.kind === 'role') rows.push(['Duration', formatDuration(p.durationSeconds ?? DEFAULT_DURATION_SECONDS)]);
+    if (p.kind === 'role') rows.push(['Duration', formatDuration(p.durationSeconds ?? engine().DEFAULT_DURATION_SECONDS)]);
     if (p.mfaSerial) rows.push(['MFA device', p.mfaSerial]);
     if (p.externalId) rows.push(['External ID', 'set']);
     if (p.roleSessionName) rows.push(['Session name', p.roleSessionName]);

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Profile } from '../core/profiles';
-import { isValidMfaCode, type MfaCodeProvider } from '../core/session';
+import { isValidMfaCode } from '../core/mfaCode';
+import type { MfaCodeProvider } from '../core/session';
 import { accountAndRole, orderByRecent } from '../core/treeModel';
 import { KIND_ICONS, KIND_LABELS } from './profileKinds';
 

@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import { Commands, ContextKeys, StateKeys } from '../constants';
 import { errorMessage, isRoleSwitchError } from '../core/errors';
-import { SsoLoginRequired } from '../core/sourceCredentials';
+import type { SsoLoginRequired } from '../core/sourceCredentials';
 import type { ProfileCatalog } from '../core/profileCatalog';
 import type { Profile } from '../core/profiles';
 import type { StsApi } from '../core/sts';
@@ -103,11 +103,17 @@ export class RoleCommands extends Disposable {
       }
       const name = profileName;
       this.log.info(`Assuming profile "${name}"…`);
-      const session = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Window, title: `Assuming AWS role ${name}` },
-        () => this.sessions.switchTo(name),
-      );
-      await this.context.globalState.update(StateKeys.recentProfiles, pushRecent(this.recent, name));
+      const switching = this.sessions.switchTo(name);
+      // A warm switch takes a few milliseconds: the progress spinner (a round trip to the window) only for slow ones.
+      const progress = setTimeout(() => void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Assuming AWS role ${name}` }, () => switching.catch(() => undefined)), 150);
+      let session;
+      try {
+        session = await switching;
+      } finally {
+        clearTimeout(progress);
+      }
+      // Kept in the background: the switch is done when the session is applied.
+      void Promise.resolve(this.context.globalState.update(StateKeys.recentProfiles, pushRecent(this.recent, name))).then(undefined, (e: unknown) => this.log.warn(`Could not remember the recent profile: ${errorMessage(e)}`));
       this.log.info(`Now ${session.arn} from profile "${name}" (chain ${session.chain.join(' -> ')}), expires ${session.expiresAt ? new Date(session.expiresAt).toISOString() : 'never'}.`);
       return true;
     } catch (e) {
@@ -119,7 +125,7 @@ export class RoleCommands extends Disposable {
       this.log.error(`Assuming "${profileName ?? '?'}" failed`, e);
       this.lastFailure = this.log.redactor.redact(errorMessage(e));
       // Not awaited: the command answers now; signing in and retrying happen when the user says so.
-      if (e instanceof SsoLoginRequired && profileName) void this.offerSsoLogin(e, profileName);
+      if (isRoleSwitchError(e) && e.code === 'SsoLoginRequired' && profileName) void this.offerSsoLogin(e as SsoLoginRequired, profileName);
       else void this.showError(errorMessage(e));
       return false;
     }

@@ -1,10 +1,10 @@
-import { readCliCache, writeCliCache } from '../core/cliCache';
 import type { Clock } from '../core/clock';
 import { RoleSwitchError } from '../core/errors';
 import type { MfaSessionCache } from '../core/mfaSessions';
 import type { ProfileCatalog } from '../core/profileCatalog';
 import type { Redactor } from '../core/redact';
-import { resolveSession, type MfaCodeProvider, type Session } from '../core/session';
+import type { MfaCodeProvider, Session } from '../core/session';
+import { engine } from './engine';
 import type { ResolveMode } from '../core/sessionManager';
 import type { CredentialSourceApi } from '../core/sourceCredentials';
 import type { StsApi } from '../core/sts';
@@ -32,7 +32,7 @@ export function createSessionResolver(d: SessionResolverDeps): (profileName: str
     const noPrompt: MfaCodeProvider = async ({ profile, mfaSerial }) => {
       throw new RoleSwitchError(`Renewing the AWS credentials of "${profile}" needs a code from MFA device ${mfaSerial}.`, 'MfaRequired', profileName);
     };
-    const session = await resolveSession(await d.catalog.get(), profileName, {
+    const session = await engine().resolveSession(await d.catalog.get(), profileName, {
       loadSts: d.loadSts,
       loadSources: d.loadSources,
       mfaCode: mode.interactive ? d.prompt : noPrompt,
@@ -43,8 +43,8 @@ export function createSessionResolver(d: SessionResolverDeps): (profileName: str
       mfaSessions: s.mfaSession ? { cache: d.mfaCache, durationSeconds: Math.round(s.mfaSessionHours * 3600) } : undefined,
       cliCache: s.useCliCache || s.writeCliCache
         ? {
-            read: s.useCliCache ? (key, now) => readCliCache(key, now) : async () => undefined,
-            write: s.writeCliCache ? (key, role) => writeCliCache(key, role) : undefined,
+            read: s.useCliCache ? (key, now) => engine().readCliCache(key, now) : async () => undefined,
+            write: s.writeCliCache ? (key, role) => engine().writeCliCache(key, role) : undefined,
             onWriteError: (e) => d.log.warn(`Could not write the AWS CLI cache: ${e instanceof Error ? e.message : String(e)}`),
           }
         : undefined,

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { CredentialEndpoint } from '../core/credentialEndpoint';
+import type { CredentialEndpoint } from '../core/credentialEndpoint';
+import { engine } from './engine';
 import { buildSessionEnvironment, MANAGED_ENV_NAMES } from '../core/envVars';
 import type { Session } from '../core/session';
 import type { SessionManager } from '../core/sessionManager';
@@ -58,7 +59,7 @@ export class TerminalEnvironment extends Disposable {
     let endpoint: { url: string; token: string } | undefined;
     if (this.settings.value.terminalCredentials === 'endpoint') {
       try {
-        this.endpoint ??= new CredentialEndpoint(() => this.sessions.active);
+        this.endpoint ??= new (engine().CredentialEndpoint)(() => this.sessions.active);
         endpoint = { url: await this.endpoint.start(), token: this.endpoint.token };
       } catch (e) {
         this.log.error('The loopback credential endpoint could not start; terminals get the keys instead', e);

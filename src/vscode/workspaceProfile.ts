@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import type { ProfileCatalog } from '../core/profileCatalog';
 import type { SessionManager } from '../core/sessionManager';
-import { resolveSourceChain } from '../core/sourceChain';
+import { engine } from './engine';
 import { Disposable } from './disposable';
 import type { Logger } from './logger';
 import type { SettingsService } from './settings';
@@ -48,7 +48,7 @@ export class WorkspaceProfile extends Disposable {
       }
       const needsMfa = (() => {
         try {
-          return resolveSourceChain(set, name).hops.some((h) => h.profile.mfaSerial);
+          return engine().resolveSourceChain(set, name).hops.some((h) => h.profile.mfaSerial);
         } catch {
           return false;
         }

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { loadProfileSet } from '../../src/core/engine';
 import { ProfileCatalog } from '../../src/core/profileCatalog';
 import type { PathOverrides } from '../../src/core/awsFiles';
 import type { ProfileSet } from '../../src/core/profiles';
@@ -25,7 +26,7 @@ describe('core/profileCatalog', () => {
     configFile = path.join(dir, 'config');
     credentialsFile = path.join(dir, 'credentials');
     overrideCalls = 0;
-    catalog = new ProfileCatalog(overrides, {});
+    catalog = new ProfileCatalog(overrides, {}, loadProfileSet);
   });
   afterEach(async () => {
     catalog.dispose();
@@ -97,7 +98,7 @@ describe('core/profileCatalog', () => {
   });
 
   it('paths() falls back to AWS_CONFIG_FILE from the injected env', () => {
-    const envCatalog = new ProfileCatalog(() => ({}), { AWS_CONFIG_FILE: path.join(dir, 'env-config') });
+    const envCatalog = new ProfileCatalog(() => ({}), { AWS_CONFIG_FILE: path.join(dir, 'env-config') }, loadProfileSet);
     assert.equal(envCatalog.paths().configPath, path.join(dir, 'env-config'));
     envCatalog.dispose();
   });

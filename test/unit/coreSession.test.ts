@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { describeStsFailure, RoleSwitchError, type ErrorCode } from '../../src/core/errors';
+import { RoleSwitchError, type ErrorCode } from '../../src/core/errors';
+import { describeStsFailure } from '../../src/core/stsErrors';
 import type { ProfileSet } from '../../src/core/profiles';
 import { buildAssumeRoleRequest, isValidMfaCode, resolveSession, type MfaCodeProvider, type ResolveDeps } from '../../src/core/session';
 import { resolveSourceChain } from '../../src/core/sourceChain';
