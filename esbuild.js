@@ -40,7 +40,7 @@ async function main() {
     legalComments: 'none',
   };
   const contexts = await Promise.all([
-    esbuild.context({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [lazyPlugin], banner: { js: 'var __awsRolesLoadStart=performance.now();' } }),
+    esbuild.context({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [lazyPlugin], banner: { js: 'var __awsRolesLoadStart=performance.now();' }, footer: { js: 'var __awsRolesLoadEnd=performance.now();' } }),
     ...LAZY.map((name) => esbuild.context({ ...common, entryPoints: { [name]: `src/core/${name}.ts` }, outdir: 'dist' })),
   ]);
   if (watch) {

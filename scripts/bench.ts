@@ -56,6 +56,8 @@ export interface Row {
 }
 
 const rows: Row[] = [];
+/** The bare STS round trip measured in this run, for the in-VS Code switch's target. */
+export const measured: { bareStsMs?: number } = {};
 export const ms = (s: Stat) => `${s.median.toFixed(1)} ms (${s.min.toFixed(1)}–${s.max.toFixed(1)}, n=${s.runs})`;
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 export function row(group: string, figure: string, value: string, target?: string, met?: boolean): void {
@@ -133,6 +135,7 @@ async function switching(dir: string): Promise<void> {
     let n = 0;
     const bare = await time(25, () => client.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: `bench-${n++}` })), 3);
     row('switch', 'bare STS AssumeRole round trip (warm @aws-sdk/client-sts)', ms(bare));
+    measured.bareStsMs = bare.median;
     const stsApi = createStsApi({ requestTimeoutMs: 5000, maxAttempts: 1 });
     const deps: ResolveDeps = { loadSts: async () => stsApi, mfaCode: async () => mfa.code, clock: systemClock, env: { AWS_ENDPOINT_URL_STS: url }, sessionName: () => 'bench' };
     const ours = await time(25, () => resolveSession(set, 'bench', deps), 3);
