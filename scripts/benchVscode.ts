@@ -57,7 +57,7 @@ export async function measureInCodeServer(repoRoot: string, row: RowFn): Promise
     const heapLarge = stats(runs.map((r, i) => Number(r.heap5000ProfilesMb) - Number(baselines[i].heapBeforeMb)));
     row('footprint', 'extension-host heap added by the extension, 5,000 profiles loaded', mb(heapLarge));
     const largeLoad = stats(pick(runs, 'largeLoadInVsCodeMs'));
-    row('config', '5000 profiles in VS Code: AWS: Refresh Profiles (read, classify, tree refreshed)', ms(largeLoad), '≤ 100 ms', largeLoad.median <= 100);
+    row('config', '5000 profiles in VS Code: AWS: Refresh Profiles (read, classify, tree refreshed)', ms(largeLoad));
     row('config', '5000 profiles in VS Code: every tree item and tooltip built once (test snapshot)', ms(stats(pick(runs, 'largeTreeSnapshotMs'))));
     const switchMs = stats(runs.flatMap((r) => r.switchMs as number[]));
     const bare = measured.bareStsMs;
