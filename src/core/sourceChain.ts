@@ -1,4 +1,4 @@
-import { RoleSwitchError } from './errors';
+import { isRoleSwitchError, RoleSwitchError } from './errors';
 import { hasStaticKeys, type Profile, type ProfileSet, type RoleArn } from './profiles';
 
 /** One AssumeRole call in a chain, with the settings of the profile that asks for it. */
@@ -86,6 +86,16 @@ function rootOf(set: ProfileSet, p: Profile): ChainRoot {
  * mfa_serial, external_id, duration and session name belong to each hop's own profile.
  */
 export function resolveSourceChain(set: ProfileSet, profileName: string): SourceChain {
+  try {
+    return walkSourceChain(set, profileName);
+  } catch (e) {
+    // A broken link further down must still say which profile the user picked (found by the property tests).
+    if (isRoleSwitchError(e) && !e.message.includes(`"${profileName}"`)) throw new RoleSwitchError(`${e.message} (needed by profile "${profileName}")`, e.code, profileName);
+    throw e;
+  }
+}
+
+function walkSourceChain(set: ProfileSet, profileName: string): SourceChain {
   // The CLI fails every command on such a file; resolving "something else" would be a surprise.
   for (const file of [set.files.config, set.files.credentials]) {
     if (file.refused) throw new RoleSwitchError(`Profile "${profileName}" cannot be used: the AWS CLI refuses ${file.path} (${file.refused})`, 'ConfigRefused', profileName);
@@ -95,10 +105,13 @@ export function resolveSourceChain(set: ProfileSet, profileName: string): Source
 
   const hops: RoleHop[] = [];
   const visited: string[] = [];
+  // A set beside the list: a deep chain must not cost a scan of the list per hop.
+  const seen = new Set<string>();
   let current = start;
   let first = true;
   for (;;) {
     visited.push(current.name);
+    seen.add(current.name);
     const useRole = first ? isRoleConfig(current) : isRoleConfig(current) && !hasStaticKeys(current.settings);
     if (!useRole) {
       const roleWithoutSource = current.kind === 'role' && !current.sourceProfile && !current.credentialSource;
@@ -130,7 +143,7 @@ export function resolveSourceChain(set: ProfileSet, profileName: string): Source
         profileName,
       );
     }
-    if (visited.includes(sourceName)) {
+    if (seen.has(sourceName)) {
       const selfWithKeys = sourceName === current.name && hasStaticKeys(source.settings);
       if (!selfWithKeys) {
         throw new RoleSwitchError(
