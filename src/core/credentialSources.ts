@@ -45,7 +45,7 @@ export function createCredentialSourceApi(settings: { timeoutMs: number; log?: (
           ssoAccountId: sso.accountId,
           ssoRoleName: sso.roleName,
           ssoSession: sso.session,
-          clientConfig: { region: sso.region, endpoint: sso.endpoint, maxAttempts: 2, requestHandler: { requestTimeout: settings.timeoutMs, connectionTimeout: settings.timeoutMs } },
+          clientConfig: { region: sso.region, endpoint: sso.endpoint, maxAttempts: 2, requestHandler: { requestTimeout: settings.timeoutMs, connectionTimeout: settings.timeoutMs, throwOnRequestTimeout: true } },
           logger,
         })(),
       );
@@ -56,7 +56,7 @@ export function createCredentialSourceApi(settings: { timeoutMs: number; log?: (
           webIdentityTokenFile: request.tokenFile,
           roleArn: request.roleArn,
           roleSessionName: request.sessionName,
-          clientConfig: { region: request.region, endpoint: request.stsEndpoint, maxAttempts: 2, requestHandler: { requestTimeout: settings.timeoutMs, connectionTimeout: settings.timeoutMs } },
+          clientConfig: { region: request.region, endpoint: request.stsEndpoint, maxAttempts: 2, requestHandler: { requestTimeout: settings.timeoutMs, connectionTimeout: settings.timeoutMs, throwOnRequestTimeout: true } },
           logger,
         })(),
       );

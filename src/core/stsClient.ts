@@ -30,8 +30,11 @@ function endpointLabel(options: StsCallOptions): string {
 function toStsCallError(e: unknown, options: StsCallOptions): StsCallError {
   const err = e as { name?: string; code?: string; message?: string; Code?: string; $metadata?: { httpStatusCode?: number }; cause?: { code?: string } };
   const network = err.code ?? err.cause?.code;
-  const code =
-    network && /^E[A-Z]+$/.test(network)
+  // smithy reports its own request timeout as ETIMEDOUT; that is "no answer in time", not "unreachable".
+  const timedOut = /exceeded the configured \d+ ms requestTimeout/.test(err.message ?? '');
+  const code = timedOut
+    ? 'TimeoutError'
+    : network && /^E[A-Z]+$/.test(network)
       ? network
       : err.name === 'TimeoutError' || err.name === 'AbortError'
         ? err.name
@@ -60,7 +63,7 @@ export function createStsApi(settings: StsClientSettings): StsApi {
       endpoint: options.endpoint,
       credentials: { accessKeyId, secretAccessKey, sessionToken },
       maxAttempts: settings.maxAttempts,
-      requestHandler: { requestTimeout: settings.requestTimeoutMs, connectionTimeout: settings.requestTimeoutMs },
+      requestHandler: { requestTimeout: settings.requestTimeoutMs, connectionTimeout: settings.requestTimeoutMs, throwOnRequestTimeout: true },
       logger: settings.log
         ? {
             // The SDK logs request/response shapes at debug level; only warnings and errors are kept.
@@ -81,12 +84,20 @@ export function createStsApi(settings: StsClientSettings): StsApi {
     return client;
   };
 
-  const send = async <T>(options: StsCallOptions, run: (client: STSClient) => Promise<T>): Promise<T> => {
+  // The SDK retries throttling, 5xx and network errors on its own; the log says so, so a slow
+  // switch can be explained (never with request contents).
+  const retried = (what: string, options: StsCallOptions, metadata: { attempts?: number; totalRetryDelay?: number } | undefined, outcome: string) => {
+    const attempts = metadata?.attempts ?? 1;
+    if (attempts > 1) settings.log?.(`STS ${what} at ${endpointLabel(options)} ${outcome} after ${attempts} attempts (the SDK retried ${attempts - 1} times, waiting ${metadata?.totalRetryDelay ?? 0} ms).`);
+  };
+  const send = async <T>(options: StsCallOptions, run: (client: STSClient) => Promise<T>, what = 'call'): Promise<T> => {
     try {
       return await run(clientFor(options));
     } catch (e) {
       if (isStsCallError(e)) throw e;
-      throw toStsCallError(e, options);
+      const failure = toStsCallError(e, options);
+      retried(what, options, (e as { $metadata?: { attempts?: number; totalRetryDelay?: number } }).$metadata, `failed with ${failure.code}`);
+      throw failure;
     }
   };
 
@@ -94,6 +105,7 @@ export function createStsApi(settings: StsClientSettings): StsApi {
     assumeRole: (options: StsCallOptions, request: AssumeRoleRequest): Promise<AssumeRoleResult> =>
       send(options, async (client) => {
         const out = await client.send(new AssumeRoleCommand(request), { abortSignal: options.signal });
+        retried('AssumeRole', options, out.$metadata, 'succeeded');
         const c = out.Credentials;
         if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration || !out.AssumedRoleUser?.Arn) {
           throw new StsCallError('IncompleteResponse', 'STS answered AssumeRole without credentials or an assumed-role ARN.', endpointLabel(options));
@@ -103,21 +115,23 @@ export function createStsApi(settings: StsClientSettings): StsApi {
           assumedRoleArn: out.AssumedRoleUser.Arn,
           assumedRoleId: out.AssumedRoleUser.AssumedRoleId,
         };
-      }),
+      }, 'AssumeRole'),
     getSessionToken: (options: StsCallOptions, request: SessionTokenRequest) =>
       send(options, async (client) => {
         const out = await client.send(new GetSessionTokenCommand(request), { abortSignal: options.signal });
+        retried('GetSessionToken', options, out.$metadata, 'succeeded');
         const c = out.Credentials;
         if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
           throw new StsCallError('IncompleteResponse', 'STS answered GetSessionToken without credentials.', endpointLabel(options));
         }
         return { credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: new Date(c.Expiration) } };
-      }),
+      }, 'GetSessionToken'),
     getCallerIdentity: (options: StsCallOptions): Promise<CallerIdentity> =>
       send(options, async (client) => {
         const out = await client.send(new GetCallerIdentityCommand({}), { abortSignal: options.signal });
+        retried('GetCallerIdentity', options, out.$metadata, 'succeeded');
         if (!out.Arn || !out.Account) throw new StsCallError('IncompleteResponse', 'STS answered GetCallerIdentity without an ARN.', endpointLabel(options));
         return { arn: out.Arn, account: out.Account, userId: out.UserId ?? '' };
-      }),
+      }, 'GetCallerIdentity'),
   };
 }

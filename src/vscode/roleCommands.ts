@@ -2,7 +2,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
-import { Commands, ContextKeys, StateKeys } from '../constants';
+import { Commands, ContextKeys, SecretKeys, StateKeys } from '../constants';
+import { parseActive } from '../core/sessionStore';
 import { errorMessage, isRoleSwitchError } from '../core/errors';
 import type { SsoLoginRequired } from '../core/sourceCredentials';
 import type { ProfileCatalog } from '../core/profileCatalog';
@@ -39,6 +40,8 @@ export interface InspectSnapshot {
   /** Where VS Code keeps this extension's log and state, so tests can search them for secrets. */
   storage: { logDir: string; globalStorage: string; workspaceStorage?: string };
   lastFailure?: string;
+  /** The access key id (not a secret) of the session kept in SecretStorage, to prove a failure left it alone. */
+  storedSessionKeyId?: string;
   /** What was said in debug consoles about the role a program runs as. */
   debugNotes?: string[];
   /** The console page the last "Open Console as Role" opened (not the URL, which holds a token). */
@@ -265,6 +268,7 @@ export class RoleCommands extends Disposable {
     return {
       ...this.inspectExtras(),
       lastFailure: this.lastFailure,
+      storedSessionKeyId: parseActive(await this.context.secrets.get(SecretKeys.activeSession)).session?.credentials.accessKeyId,
       tree: await this.tree.snapshot(),
       terminalEnv,
       filter: this.tree.filterText,

@@ -246,6 +246,13 @@ export class FakeSts {
     if (!s || s.secretAccessKey !== secretAccessKey || s.sessionToken !== sessionToken || s.expiresAt <= this.#now()) return undefined;
     return { arn: s.principal.arn, kind: s.kind, chained: Boolean(s.chained), expiresAt: s.expiresAt };
   }
+  /** Every secret this STS knows or handed out (user secrets, session secrets and tokens), for secret scans. */
+  allSecrets(): string[] {
+    const out: string[] = [];
+    for (const u of this.#users.values()) out.push(u.secretAccessKey);
+    for (const s of this.#sessions.values()) out.push(s.secretAccessKey, s.sessionToken);
+    return out;
+  }
   issued(accessKeyId: string): IssuedCredentials | undefined {
     const s = this.#sessions.get(accessKeyId);
     return s && { arn: s.principal.arn, expiresAt: s.expiresAt, kind: s.kind, mfa: s.principal.mfa };

@@ -48,3 +48,10 @@ export async function assumeOrExplain(profileName: string): Promise<void> {
   const ok = await vscode.commands.executeCommand('awsRoles.assumeRole', profileName);
   if (ok !== true) throw new Error(`Assuming "${profileName}" failed: ${(await inspect()).lastFailure ?? 'no reason recorded'}`);
 }
+
+/** Every test STS of the run, so the last suite can look for any secret they handed out. */
+export const allStsServers: { allSecrets(): string[] }[] = [];
+export function trackSts<T extends { allSecrets(): string[] }>(sts: T): T {
+  allStsServers.push(sts);
+  return sts;
+}

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { cleanEnv, findCliV1 } from '../../support/awsCliV1';
 import { FakeSts } from '../../support/fakeSts';
-import { assumeOrExplain, EXTENSION_ID, inspect, parseEnvFile, runInNewTerminal, waitFor } from './helpers';
+import { assumeOrExplain, EXTENSION_ID, inspect, parseEnvFile, runInNewTerminal, waitFor, trackSts } from './helpers';
 
 // Credentials that never go stale, in a real VS Code: background refresh before expiry (the test
 // STS issues 20-second sessions so it happens in seconds), endpoint mode with one long-lived
@@ -26,7 +26,7 @@ describe('Credentials that never go stale, in a real VS Code', function () {
 
   before(async () => {
     await vscode.extensions.getExtension(EXTENSION_ID)?.activate();
-    sts = new FakeSts({ users: [alice], roles: Object.values(roles).map((arn) => ({ arn, trustedPrincipals: [alice.arn] })) });
+    sts = trackSts(new FakeSts({ users: [alice], roles: Object.values(roles).map((arn) => ({ arn, trustedPrincipals: [alice.arn] })) }));
     stsUrl = (await sts.start()).url;
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'aws-roles-refresh-'));
     const profile = (name: string, arn: string, extra = '') => `[profile ${name}]\nrole_arn = ${arn}\nsource_profile = base\nregion = eu-west-1\nservices = local\n${extra}\n`;

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { FakeFederation } from '../../support/fakeFederation';
 import { FakeSts } from '../../support/fakeSts';
-import { EXTENSION_ID, inspect, waitFor } from './helpers';
+import { EXTENSION_ID, inspect, waitFor, trackSts } from './helpers';
 
 // The role where it is needed, in a real VS Code: the clipboard, a shell task, a Node program
 // under the debugger, the console sign-in, the folder's own profile, and adding a profile.
@@ -25,7 +25,7 @@ describe('The role everywhere it is needed, in a real VS Code', function () {
 
   before(async () => {
     await vscode.extensions.getExtension(EXTENSION_ID)?.activate();
-    sts = new FakeSts({ users: [alice], roles: Object.values(roles).map((arn) => ({ arn, trustedPrincipals: [alice.arn] })) });
+    sts = trackSts(new FakeSts({ users: [alice], roles: Object.values(roles).map((arn) => ({ arn, trustedPrincipals: [alice.arn] })) }));
     stsUrl = (await sts.start()).url;
     federation = new FakeFederation(sts);
     await federation.start();

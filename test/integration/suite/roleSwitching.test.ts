@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { FakeSts } from '../../support/fakeSts';
 import { startMotoSts, type MotoSts } from '../../support/moto';
-import { EXTENSION_ID, inspect, parseEnvFile, runInNewTerminal, waitFor } from './helpers';
+import { EXTENSION_ID, inspect, parseEnvFile, runInNewTerminal, waitFor, trackSts } from './helpers';
 
 // The harness points AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at a sandbox; the
 // suite writes the fixture there once its STS servers know their ports.
@@ -89,14 +89,14 @@ describe('AWS Role Switcher in a real VS Code', function () {
 
   before(async () => {
     assert.ok(configPath && credentialsPath, 'the harness must set AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE');
-    sts = new FakeSts({
+    sts = trackSts(new FakeSts({
       users: [alice],
       roles: [
         { arn: roles.admin, trustedPrincipals: [alice.arn] },
         { arn: roles.deploy, trustedPrincipals: [roles.admin] },
         { arn: roles.locked, trustedPrincipals: ['arn:aws:iam::999999999999:root'] },
       ],
-    });
+    }));
     stsUrl = (await sts.start()).url;
     moto = await startMotoSts();
     workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'aws-roles-it-'));

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { FakeSsoPortal } from '../../support/fakeCredentialEndpoints';
 import { FakeSts } from '../../support/fakeSts';
-import { EXTENSION_ID, inspect, parseEnvFile, runInNewTerminal, waitFor } from './helpers';
+import { EXTENSION_ID, inspect, parseEnvFile, runInNewTerminal, waitFor, trackSts } from './helpers';
 
 // Sources other than keys in a real VS Code: IAM Identity Center (with the token `aws sso login`
 // leaves in ~/.aws/sso/cache) and credential_process, picked directly and as role sources.
@@ -29,7 +29,7 @@ describe('Credential sources in a real VS Code', function () {
 
   before(async () => {
     await vscode.extensions.getExtension(EXTENSION_ID)?.activate();
-    sts = new FakeSts({ users: [alice], roles: [{ arn: TARGET, trustedPrincipals: [FakeSsoPortal.roleArn(SSO_ACCOUNT, 'PowerUser'), alice.arn] }] });
+    sts = trackSts(new FakeSts({ users: [alice], roles: [{ arn: TARGET, trustedPrincipals: [FakeSsoPortal.roleArn(SSO_ACCOUNT, 'PowerUser'), alice.arn] }] }));
     stsUrl = (await sts.start()).url;
     portal = new FakeSsoPortal(sts);
     portal.allow(SSO_TOKEN, SSO_ACCOUNT, 'PowerUser');
