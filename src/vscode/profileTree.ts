@@ -62,6 +62,11 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
     this._register(sessions.onDidChange(() => this.changed.fire(undefined)));
   }
 
+  /** What the view says above the tree (unreadable or refused files), for the inspect command. */
+  get message(): string | undefined {
+    return this.view.message;
+  }
+
   get filterText(): string {
     return this.filter;
   }

@@ -34,6 +34,7 @@ export interface InspectSnapshot {
   recent: string[];
   switching: boolean;
   tree: TreeSnapshotNode[];
+  treeMessage?: string;
   /** The terminal environment: names to values, with secret values replaced by `<set>`. */
   terminalEnv: Record<string, string>;
   filter: string;
@@ -270,6 +271,7 @@ export class RoleCommands extends Disposable {
       lastFailure: this.lastFailure,
       storedSessionKeyId: parseActive(await this.context.secrets.get(SecretKeys.activeSession)).session?.credentials.accessKeyId,
       tree: await this.tree.snapshot(),
+      treeMessage: this.tree.message,
       terminalEnv,
       filter: this.tree.filterText,
       storage: { logDir: this.context.logUri.fsPath, globalStorage: this.context.globalStorageUri.fsPath, workspaceStorage: this.context.storageUri?.fsPath },

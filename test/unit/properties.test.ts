@@ -172,3 +172,39 @@ describe(`Property tests over the core (${RUNS} cases each)`, function () {
     if (process.env.FUZZ_REPORT) console.log(`FUZZ_TOTALS ${JSON.stringify(fuzzTotals)}`);
   });
 });
+
+describe('Files changing under the reader', function () {
+  this.timeout(30000);
+  it('a config file replaced (renamed over) again and again while it is read: every read gives a whole file or a clear state, never a throw', async () => {
+    const dir = await makeTempDir('replaced-');
+    try {
+      const paths = { configPath: path.join(dir, 'config'), credentialsPath: path.join(dir, 'credentials') };
+      const versions = [generateIdentityCenterConfig(200).text, '[profile only]\nregion = x\n'];
+      await fs.writeFile(paths.configPath, versions[0]);
+      let stop = false;
+      let n = 0;
+      const writer = (async () => {
+        while (!stop) {
+          const temp = path.join(dir, `config.${n}.tmp`);
+          await fs.writeFile(temp, versions[n++ % 2]);
+          await fs.rename(temp, paths.configPath);
+          if (n % 7 === 0) await fs.rm(paths.configPath, { force: true });
+        }
+      })();
+      const sizes = new Set<number>();
+      for (let i = 0; i < 200; i++) {
+        const files = await loadAwsFiles(paths);
+        assert.ok(['ok', 'missing'].includes(files.config.status), files.config.error);
+        const set = buildProfileSet(files);
+        sizes.add(set.profiles.size);
+        checkEverything(set);
+      }
+      stop = true;
+      await writer;
+      // Only whole versions were ever seen: the big one, the small one, or none at all.
+      for (const size of sizes) assert.ok([0, 1, 201].includes(size), `a torn read gave ${size} profiles`);
+    } finally {
+      await removeTempDir(dir);
+    }
+  });
+});
