@@ -107,6 +107,15 @@ describe('UI: assume a role with MFA from the command palette', function () {
     sideBar().locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) });
   const quickPickRows = (): Locator => quickInput().locator('.quick-input-list .monaco-list-row');
 
+  /** Opens the command palette and selects a command (Enter is left to the caller). */
+  async function openFromPalette(title: string): Promise<void> {
+    await page.locator('.part.editor').click();
+    await page.keyboard.press('F1');
+    await quickInput().locator('.quick-input-box input').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await page.keyboard.type(title);
+    await quickPickRows().filter({ hasText: title }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+  }
+
   /** Screenshot into test-results/screenshots/<name>, optionally clipped to a locator's box plus a margin. */
   async function shot(name: string, clip?: { x: number; y: number; width: number; height: number }): Promise<string> {
     const file = path.join(screenshotDir, name);
@@ -339,11 +348,7 @@ describe('UI: assume a role with MFA from the command palette', function () {
 
   it('switches to a second role on the same MFA device without asking for a code again', async () => {
     sts!.reset();
-    await page.locator('.part.editor').click();
-    await page.keyboard.press('F1');
-    await quickInput().locator('.quick-input-box input').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-    await page.keyboard.type('AWS: Assume Role');
-    await quickPickRows().filter({ hasText: 'AWS: Assume Role' }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await openFromPalette('AWS: Assume Role');
     await page.keyboard.press('Enter');
     await quickInput().locator('.quick-input-title', { hasText: 'AWS: Assume Role' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     await page.keyboard.type('prod-readonly');
@@ -379,11 +384,7 @@ describe('UI: assume a role with MFA from the command palette', function () {
 
   it('opens the console as the role: a sign-in token for the session, then a browser window', async () => {
     federation!.requests.length = 0;
-    await page.locator('.part.editor').click();
-    await page.keyboard.press('F1');
-    await quickInput().locator('.quick-input-box input').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-    await page.keyboard.type('AWS: Open Console as Role');
-    await quickPickRows().filter({ hasText: 'AWS: Open Console as Role' }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await openFromPalette('AWS: Open Console as Role');
     const popup = context!.waitForEvent('page', { timeout: UI_TIMEOUT });
     await page.keyboard.press('Enter');
     // VS Code may ask before opening an external site; localhost links usually open straight away.
@@ -404,11 +405,7 @@ describe('UI: assume a role with MFA from the command palette', function () {
   });
 
   it('offers the export formats of Copy Credentials', async () => {
-    await page.locator('.part.editor').click();
-    await page.keyboard.press('F1');
-    await quickInput().locator('.quick-input-box input').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-    await page.keyboard.type('AWS: Copy Credentials');
-    await quickPickRows().filter({ hasText: 'AWS: Copy Credentials' }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await openFromPalette('AWS: Copy Credentials');
     await page.keyboard.press('Enter');
     await quickInput().locator('.quick-input-title', { hasText: 'AWS: Copy Credentials of prod-readonly' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     const formats = (await quickPickRows().locator('.label-name').allInnerTexts()).map((s) => s.trim());

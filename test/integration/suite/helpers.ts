@@ -55,3 +55,12 @@ export function trackSts<T extends { allSecrets(): string[] }>(sts: T): T {
   allStsServers.push(sts);
   return sts;
 }
+
+/** Every file below root (or root itself when it is a file); nothing when it does not exist. */
+export async function listFiles(root: string): Promise<string[]> {
+  const stat = await fs.stat(root).catch(() => undefined);
+  if (!stat) return [];
+  if (!stat.isDirectory()) return [root];
+  const entries = await fs.readdir(root, { withFileTypes: true });
+  return (await Promise.all(entries.map((e) => listFiles(path.join(root, e.name))))).flat();
+}

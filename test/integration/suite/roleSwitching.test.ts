@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { FakeSts } from '../../support/fakeSts';
 import { startMotoSts, type MotoSts } from '../../support/moto';
-import { EXTENSION_ID, inspect, parseEnvFile, runInNewTerminal, waitFor, trackSts } from './helpers';
+import { EXTENSION_ID, inspect, parseEnvFile, runInNewTerminal, waitFor, trackSts, listFiles } from './helpers';
 
 // The harness points AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at a sandbox; the
 // suite writes the fixture there once its STS servers know their ports.
@@ -72,13 +72,6 @@ aws_secret_access_key = ${moto.user.secretAccessKey}
 `;
 }
 
-async function listFiles(root: string): Promise<string[]> {
-  const stat = await fs.stat(root).catch(() => undefined);
-  if (!stat) return [];
-  if (!stat.isDirectory()) return [root];
-  const entries = await fs.readdir(root, { withFileTypes: true });
-  return (await Promise.all(entries.map((e) => listFiles(path.join(root, e.name))))).flat();
-}
 
 describe('AWS Role Switcher in a real VS Code', function () {
   this.timeout(60000);

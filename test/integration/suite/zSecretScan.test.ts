@@ -1,18 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { allStsServers, inspect } from './helpers';
+import { allStsServers, inspect, listFiles } from './helpers';
 
 // Runs last: after every flow of the run (switches, refreshes, endpoint mode, MFA-less faults,
 // console sign-in, exports, debug, tasks), no secret any test STS knew or handed out may be
 // anywhere the extension writes or shows things.
-async function listFiles(root: string): Promise<string[]> {
-  const stat = await fs.stat(root).catch(() => undefined);
-  if (!stat) return [];
-  if (!stat.isDirectory()) return [root];
-  const entries = await fs.readdir(root, { withFileTypes: true });
-  return (await Promise.all(entries.map((e) => listFiles(path.join(root, e.name))))).flat();
-}
 
 describe('Secrets, after the whole run', function () {
   this.timeout(60000);
