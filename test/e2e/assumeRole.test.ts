@@ -32,7 +32,10 @@ const roles = {
   devAdmin: 'arn:aws:iam::222222222222:role/Admin',
   prodAdmin: 'arn:aws:iam::333333333333:role/ProdAdmin',
   prodReadOnly: 'arn:aws:iam::333333333333:role/ProdReadOnly',
+  prodSpare: 'arn:aws:iam::333333333333:role/ProdSpare',
 };
+/** A second device of alice's, so the refresh test starts an MFA session of its own. */
+const spareMfa = { serial: 'arn:aws:iam::111111111111:mfa/alice-spare', userArn: 'arn:aws:iam::111111111111:user/alice', code: '135790' };
 
 /** The status bar item of `vscode.window.createStatusBarItem('awsRoles.identity', …)`: `<extension id>.<item id>`. */
 const STATUS_ITEM = '[id="aws-role-switcher.aws-role-switcher.awsRoles.identity"]';
@@ -69,6 +72,13 @@ services = local-sts
 role_arn = ${roles.prodReadOnly}
 source_profile = base
 mfa_serial = ${mfa.serial}
+region = eu-west-1
+services = local-sts
+
+[profile prod-spare]
+role_arn = ${roles.prodSpare}
+source_profile = base
+mfa_serial = ${spareMfa.serial}
 region = eu-west-1
 services = local-sts
 `;
@@ -155,8 +165,9 @@ describe('UI: assume a role with MFA from the command palette', function () {
         { arn: roles.devAdmin, trustedPrincipals: [alice.arn] },
         { arn: roles.prodAdmin, trustedPrincipals: [alice.arn], requireMfa: true },
         { arn: roles.prodReadOnly, trustedPrincipals: [alice.arn], requireMfa: true },
+        { arn: roles.prodSpare, trustedPrincipals: [alice.arn], requireMfa: true },
       ],
-      mfaDevices: [mfa],
+      mfaDevices: [mfa, spareMfa],
     });
     const { url: stsUrl } = await sts.start();
     federation = new FakeFederation(sts);
@@ -435,5 +446,40 @@ describe('UI: assume a role with MFA from the command palette', function () {
     await treeRow('prod-readonly').locator('.label-description', { hasNotText: 'active' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     await page.mouse.move(900, 450);
     await shot('notification-dropped.png');
+  });
+
+  it('asks for an MFA code ahead of time, without taking focus, when a background refresh needs one', async () => {
+    // 20-second sessions (the MFA session too, on a device not used yet): the refresh comes at once and needs a code.
+    sts!.setMaxIssuedSeconds(20);
+    try {
+      await openFromPalette('AWS: Assume Role');
+      await page.keyboard.press('Enter');
+      await quickInput().locator('.quick-input-title', { hasText: 'AWS: Assume Role' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      await page.keyboard.type('prod-spare');
+      await quickPickRows().filter({ hasText: 'dev-admin' }).waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+      await page.keyboard.press('Enter');
+      await quickInput().locator('.quick-input-title', { hasText: 'MFA code for prod-spare' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      await page.keyboard.type(spareMfa.code);
+      await page.keyboard.press('Enter');
+      await statusItem().filter({ hasText: 'ProdSpare @ 333333333333' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      // Halfway through the 20 s the refresh runs in the background and finds it needs a code.
+      await statusItem().locator('.codicon-lock').waitFor({ state: 'visible', timeout: 20_000 });
+      const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Enter an MFA code to renew them' });
+      await toast.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      assert.equal(await quickInput().isVisible(), false, 'no prompt took focus');
+      await page.mouse.move(900, 450);
+      await shot('refresh-needs-mfa.png');
+      // One click on the notification, one code: renewed, the lock gone.
+      sts!.setMfaCode(spareMfa.serial, '246802');
+      sts!.setMaxIssuedSeconds(undefined);
+      await toast.locator('.monaco-button', { hasText: 'Enter MFA code' }).click();
+      await quickInput().locator('.quick-input-title', { hasText: 'MFA code for prod-spare' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      await page.keyboard.type('246802');
+      await page.keyboard.press('Enter');
+      await statusItem().locator('.codicon-shield').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      assert.ok(countdownSeconds((await statusItem().innerText()).trim()) > 50 * 60, 'a full hour again');
+    } finally {
+      sts!.setMaxIssuedSeconds(undefined);
+    }
   });
 });
