@@ -77,7 +77,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics
     persistence,
     tree,
     statusBar,
-    new TerminalEnvironment(context.environmentVariableCollection, sessions, settings, log),
+    new TerminalEnvironment(context.environmentVariableCollection, sessions, settings, log, () => {
+      const fallback = catalog.loaded?.profiles.get('default');
+      return Boolean(fallback && fallback.kind !== 'other');
+    }),
     ((): vscode.Disposable => (mark('terminal environment'), new ConfigWatcher(catalog, settings, log)))(),
     ((): vscode.Disposable => (mark('config watcher'), new ConfigDiagnostics(catalog, log)))(),
     new RefreshNotifier(sessions, log),

@@ -50,10 +50,13 @@ export class MfaSessionCache {
     this.changed.fire();
   }
 
-  /** Replaces the contents with what another window stored, dropping what has expired. */
+  /** Merges what another window stored (the longer-lasting entry of a key wins), dropping what has expired. */
   load(sessions: readonly MfaSession[], now: number): void {
-    this.sessions.clear();
-    for (const s of sessions) if (s.expiresAt > now) this.sessions.set(s.key, s);
+    for (const [key, s] of this.sessions) if (s.expiresAt <= now) this.sessions.delete(key);
+    for (const s of sessions) {
+      const mine = this.sessions.get(s.key);
+      if (s.expiresAt > now && (!mine || s.expiresAt > mine.expiresAt)) this.sessions.set(s.key, s);
+    }
   }
 
   all(): MfaSession[] {

@@ -14,6 +14,8 @@ export interface SessionChange {
 /** How a profile is resolved: a background refresh must not prompt. */
 export interface ResolveMode {
   interactive: boolean;
+  /** Renewing the active session: cached copies of it (the AWS CLI cache) would hand back the same credentials. */
+  refresh?: boolean;
 }
 
 export interface RefreshPolicy {
@@ -30,6 +32,9 @@ export interface RefreshProblem {
   readonly needsMfa: boolean;
   readonly expiresAt?: number;
 }
+
+/** How long a failed background refresh waits before it tries again (never past half of what is left). */
+const RETRY_MS = 60_000;
 
 export interface SessionManagerOptions {
   refreshPolicy?: () => RefreshPolicy;
@@ -53,7 +58,7 @@ export class SessionManager {
   private expiryTimer: TimerHandle | undefined;
   private refreshTimer: TimerHandle | undefined;
   private inFlight: AbortController | undefined;
-  private refreshing: { controller: AbortController; done: Promise<Session | undefined> } | undefined;
+  private refreshing: { controller: AbortController; done: Promise<Session | undefined>; interactive: boolean } | undefined;
   private problem: RefreshProblem | undefined;
   private readonly changed = new Emitter<SessionChange>();
   private readonly problemChanged = new Emitter<RefreshProblem | undefined>();
@@ -88,7 +93,7 @@ export class SessionManager {
   async switchTo(profileName: string): Promise<Session> {
     const generation = ++this.generation;
     this.inFlight?.abort();
-    this.refreshing?.controller.abort();
+    this.cancelRefresh();
     const controller = new AbortController();
     this.inFlight = controller;
     try {
@@ -118,21 +123,28 @@ export class SessionManager {
   refresh(mode: ResolveMode = { interactive: false }): Promise<Session | undefined> {
     const session = this.current;
     if (!session) return Promise.resolve(undefined);
-    if (this.refreshing) return this.refreshing.done;
+    // A click on Refresh does not join a background run that would never prompt.
+    if (this.refreshing && (this.refreshing.interactive || !mode.interactive)) return this.refreshing.done;
+    this.cancelRefresh();
     const generation = this.generation;
     const controller = new AbortController();
-    const done = this.runRefresh(session, generation, controller, mode).finally(() => {
+    const done = this.runRefresh(session, generation, controller, { ...mode, refresh: true }).finally(() => {
       if (this.refreshing?.controller === controller) this.refreshing = undefined;
     });
-    this.refreshing = { controller, done };
+    this.refreshing = { controller, done, interactive: mode.interactive };
     return done;
+  }
+
+  private cancelRefresh(): void {
+    this.refreshing?.controller.abort();
+    this.refreshing = undefined;
   }
 
   private async runRefresh(session: Session, generation: number, controller: AbortController, mode: ResolveMode): Promise<Session | undefined> {
     const stillCurrent = () => generation === this.generation && this.current?.profileName === session.profileName;
     try {
       const shared = await this.options.peekShared?.(session.profileName);
-      if (shared && stillCurrent() && this.isFresher(shared, session)) {
+      if (shared && stillCurrent() && this.isFresher(shared, this.current ?? session)) {
         this.setProblem(undefined);
         this.setActive(shared, 'refreshed');
         return shared;
@@ -145,10 +157,26 @@ export class SessionManager {
       return fresh;
     } catch (e) {
       if (!stillCurrent() || (isRoleSwitchError(e) && (e.code === 'Superseded' || e.code === 'MfaCancelled'))) return undefined;
-      this.setProblem({ profileName: session.profileName, error: e, needsMfa: isRoleSwitchError(e) && e.code === 'MfaRequired', expiresAt: session.expiresAt });
+      const needsMfa = isRoleSwitchError(e) && e.code === 'MfaRequired';
+      this.setProblem({ profileName: session.profileName, error: e, needsMfa, expiresAt: session.expiresAt });
+      // A network blip must not leave the session to expire: try again later, quietly, while time is left.
+      if (!needsMfa && !mode.interactive) this.scheduleRetry(session);
       if (mode.interactive) throw e;
       return undefined;
     }
+  }
+
+  private scheduleRetry(session: Session): void {
+    const left = (session.expiresAt ?? 0) - this.clock.now();
+    if (left <= 10_000 || this.current !== session) return;
+    if (this.refreshTimer) this.clock.clearTimeout(this.refreshTimer);
+    const delay = Math.min(RETRY_MS, left / 2);
+    this.refreshDue = this.clock.now() + delay;
+    this.refreshTimer = this.clock.setTimeout(() => {
+      this.refreshTimer = undefined;
+      this.refreshDue = undefined;
+      void this.refresh({ interactive: false });
+    }, delay);
   }
 
   /** Takes a session another window refreshed, when it is for the profile we hold and lasts longer. */
@@ -183,7 +211,7 @@ export class SessionManager {
     this.generation++;
     this.inFlight?.abort();
     this.inFlight = undefined;
-    this.refreshing?.controller.abort();
+    this.cancelRefresh();
     this.setProblem(undefined);
     if (this.current) this.setActive(undefined, 'dropped');
   }

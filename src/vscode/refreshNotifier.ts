@@ -20,7 +20,9 @@ export class RefreshNotifier extends Disposable {
     super();
     this._register(vscode.commands.registerCommand(Commands.refreshCredentials, () => this.refreshNow()));
     this._register(sessions.onDidChangeRefreshProblem((problem) => {
-      if (problem && problem !== this.shown) void this.notify(problem);
+      // Once per episode: quiet retries that fail again, or the same problem, do not notify again;
+      // a new kind (a code is now needed) does.
+      if (problem && (!this.shown || this.shown.needsMfa !== problem.needsMfa)) void this.notify(problem);
       this.shown = problem;
     }));
   }

@@ -90,7 +90,9 @@ export class SessionPersistence extends Disposable {
   private async forget(previous: Session): Promise<void> {
     await this.writes;
     const { session } = parseActive(await this.secrets.get(SecretKeys.activeSession).then(undefined, () => undefined));
-    if (session?.credentials.accessKeyId === previous.credentials.accessKeyId) this.queue(() => this.secrets.delete(SecretKeys.activeSession));
+    // A switch that landed meanwhile has (or will have) stored its own session: leave it.
+    if (this.sessions.active) return;
+    if (session?.credentials.accessKeyId === previous.credentials.accessKeyId) this.queue(() => (this.sessions.active ? Promise.resolve() : this.secrets.delete(SecretKeys.activeSession)));
   }
 
   private write(key: string, value: string): void {

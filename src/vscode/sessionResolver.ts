@@ -43,7 +43,8 @@ export function createSessionResolver(d: SessionResolverDeps): (profileName: str
       mfaSessions: s.mfaSession ? { cache: d.mfaCache, durationSeconds: Math.round(s.mfaSessionHours * 3600) } : undefined,
       cliCache: s.useCliCache || s.writeCliCache
         ? {
-            read: s.useCliCache ? (key, now) => engine().readCliCache(key, now) : async () => undefined,
+            // On a refresh the cache would hand back the very credentials being renewed.
+            read: s.useCliCache && !mode.refresh ? (key, now) => engine().readCliCache(key, now) : async () => undefined,
             write: s.writeCliCache ? (key, role) => engine().writeCliCache(key, role) : undefined,
             onWriteError: (e) => d.log.warn(`Could not write the AWS CLI cache: ${e instanceof Error ? e.message : String(e)}`),
           }

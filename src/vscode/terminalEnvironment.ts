@@ -27,11 +27,15 @@ export function refreshLeadMs(settings: Settings): number {
 export class TerminalEnvironment extends Disposable {
   private endpoint: CredentialEndpoint | undefined;
 
+  private warnedShadowed = false;
+
   constructor(
     private readonly collection: vscode.GlobalEnvironmentVariableCollection,
     private readonly sessions: SessionManager,
     private readonly settings: SettingsService,
     private readonly log: Logger,
+    /** Whether a [default] profile resolves to credentials on its own (the SDKs and CLI would use it before any endpoint). */
+    private readonly defaultProfileHasCredentials: () => boolean = () => false,
   ) {
     super();
     collection.persistent = false;
@@ -39,7 +43,10 @@ export class TerminalEnvironment extends Disposable {
     this._register(sessions.onDidChange((change) => void this.update(change.session)));
     this._register(
       settings.onDidChange(({ previous, current }) => {
-        if (previous.terminalCredentials !== current.terminalCredentials) void this.update(sessions.active);
+        if (previous.terminalCredentials === current.terminalCredentials) return;
+        // Terminals that still hold the token must not keep getting the role once the mode is off.
+        if (current.terminalCredentials !== 'endpoint') void this.endpoint?.stop().then(() => (this.endpoint = undefined));
+        void this.update(sessions.active);
       }),
     );
     this._register({ dispose: () => this.clear() });
@@ -57,7 +64,17 @@ export class TerminalEnvironment extends Disposable {
       return;
     }
     let endpoint: { url: string; token: string } | undefined;
-    if (this.settings.value.terminalCredentials === 'endpoint') {
+    const wantEndpoint = this.settings.value.terminalCredentials === 'endpoint';
+    // The AWS CLI and SDKs try a [default] profile's credentials before the container endpoint:
+    // endpoint mode would then silently run as that profile, so terminals get the keys instead.
+    if (wantEndpoint && this.defaultProfileHasCredentials()) {
+      if (!this.warnedShadowed) {
+        this.warnedShadowed = true;
+        const message = 'awsRoles.terminalCredentials is "endpoint", but your [default] AWS profile has credentials of its own, which the AWS CLI and SDKs use before any endpoint. New terminals get the role\'s keys as variables instead.';
+        this.log.warn(message);
+        void vscode.window.showWarningMessage(message);
+      }
+    } else if (wantEndpoint) {
       try {
         this.endpoint ??= new (engine().CredentialEndpoint)(() => this.sessions.active);
         endpoint = { url: await this.endpoint.start(), token: this.endpoint.token };
@@ -65,8 +82,9 @@ export class TerminalEnvironment extends Disposable {
         this.log.error('The loopback credential endpoint could not start; terminals get the keys instead', e);
       }
     }
-    // The session may have changed while the endpoint started.
+    // The session or the mode may have changed while the endpoint started.
     if (this.sessions.active !== session) return;
+    if (endpoint && this.settings.value.terminalCredentials !== 'endpoint') endpoint = undefined;
     const env = buildSessionEnvironment(session, endpoint);
     for (const name of MANAGED_ENV_NAMES) {
       const value = env[name];

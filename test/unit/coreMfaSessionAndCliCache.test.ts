@@ -103,6 +103,16 @@ describe('core: one MFA code for many roles (GetSessionToken)', () => {
     assert.equal(sts.calls.filter((c) => c.op === 'GetSessionToken').length, 2);
   });
 
+  it('merges MFA sessions another window stored, keeping the longer-lasting one of a key', () => {
+    const m = (key: string, expiresAt: number) => ({ key, sourceProfile: 'base', mfaSerial: MFA, credentials: { accessKeyId: `ASIA${key}`, secretAccessKey: 's' }, expiresAt });
+    const now = clock.now();
+    cache.set(m('mine', now + 3600_000));
+    cache.set(m('both', now + 7200_000));
+    cache.load([m('theirs', now + 3600_000), m('both', now + 1800_000), m('old', now - 1)], now);
+    assert.deepEqual(cache.all().map((s) => s.key).sort(), ['both', 'mine', 'theirs']);
+    assert.equal(cache.all().find((s) => s.key === 'both')?.expiresAt, now + 7200_000);
+  });
+
   it('keeps the CLI way for durations over an hour (a role from an MFA session is capped at one hour)', async () => {
     const s = await resolveSession(set, 'long', deps());
     assert.deepEqual(sts.calls.map((c) => c.op), ['AssumeRole']);

@@ -288,7 +288,7 @@ describe('core/sessionManager: refresh before expiry', () => {
     clock.advance(1);
     await flush();
     assert.equal(calls.length, 2);
-    assert.deepEqual(calls[1].mode, { interactive: false });
+    assert.deepEqual(calls[1].mode, { interactive: false, refresh: true });
     const second = fakeSession(clock, 'dev');
     calls[1].answer.resolve(second);
     await flush();
@@ -321,6 +321,39 @@ describe('core/sessionManager: refresh before expiry', () => {
     assert.equal(manager.refreshProblem, undefined, 'cleared on expiry');
   });
 
+  it('a failed background refresh tries again a minute later, quietly, while time is left', async () => {
+    await activate('dev');
+    clock.advance(HOUR - 5 * 60_000);
+    await flush();
+    calls[1].answer.reject(new RoleSwitchError('STS down', 'Unreachable', 'dev'));
+    await flush();
+    assert.equal(calls.length, 2);
+    clock.advance(60_000);
+    await flush();
+    assert.equal(calls.length, 3, 'retried');
+    assert.deepEqual(calls[2].mode, { interactive: false, refresh: true });
+    const fresh = fakeSession(clock, 'dev');
+    calls[2].answer.resolve(fresh);
+    await flush();
+    assert.equal(manager.active, fresh);
+    assert.equal(manager.refreshProblem, undefined);
+  });
+
+  it('a click on Refresh does not join a background refresh that cannot prompt', async () => {
+    await activate('dev');
+    const background = manager.refresh({ interactive: false });
+    await flush();
+    const clicked = manager.refresh({ interactive: true });
+    await flush();
+    assert.equal(calls.length, 3);
+    assert.equal(calls[1].signal.aborted, true, 'the background run is cancelled');
+    assert.deepEqual(calls[2].mode, { interactive: true, refresh: true });
+    calls[2].answer.resolve(fakeSession(clock, 'dev'));
+    calls[1].answer.resolve(fakeSession(clock, 'dev'));
+    assert.ok(await clicked);
+    await background;
+  });
+
   it('a refresh that needs an MFA code says so instead of prompting', async () => {
     await activate('secure');
     clock.advance(HOUR - 5 * 60_000);
@@ -331,7 +364,7 @@ describe('core/sessionManager: refresh before expiry', () => {
     // the user clicks "Enter MFA code": an interactive refresh
     const again = manager.refresh({ interactive: true });
     await flush();
-    assert.deepEqual(calls[2].mode, { interactive: true });
+    assert.deepEqual(calls[2].mode, { interactive: true, refresh: true });
     calls[2].answer.resolve(fakeSession(clock, 'secure'));
     assert.ok(await again);
     assert.equal(manager.refreshProblem, undefined);
