@@ -119,6 +119,25 @@ describe('Credentials that never go stale, in a real VS Code', function () {
     await waitFor('the keys back in the environment', async () => ((await inspect()).terminalEnv.AWS_ACCESS_KEY_ID ? true : undefined));
   });
 
+  it('endpoint mode with a [default] profile that has keys: terminals get the keys (the CLI would use [default] before any endpoint)', async () => {
+    const credentialsFile = path.join(dir, 'credentials');
+    const original = await fs.readFile(credentialsFile, 'utf8');
+    await fs.writeFile(credentialsFile, `${original}\n[default]\naws_access_key_id = ${alice.accessKeyId}\naws_secret_access_key = ${alice.secretAccessKey}\n`);
+    try {
+      await waitFor('the [default] profile in the tree', async () => (await inspect()).tree.some((g) => (g.children ?? [g]).some((p) => p.label === 'default')));
+      await settings().update('terminalCredentials', 'endpoint', vscode.ConfigurationTarget.Global);
+      await assumeOrExplain('dev');
+      const state = await waitFor('the session in the environment', async () => {
+        const s = await inspect();
+        return s.active?.profileName === 'dev' && s.terminalEnv.AWS_ACCESS_KEY_ID === s.active.accessKeyId ? s : undefined;
+      });
+      assert.equal(state.terminalEnv.AWS_CONTAINER_CREDENTIALS_FULL_URI, undefined, 'no endpoint the CLI would never reach');
+    } finally {
+      await settings().update('terminalCredentials', undefined, vscode.ConfigurationTarget.Global);
+      await fs.writeFile(credentialsFile, original);
+    }
+  });
+
   it('uses a role the real AWS CLI already cached, without calling STS', async () => {
     const cli = findCliV1();
     const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
