@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { loadAwsFiles } from '../src/core/awsFiles';
-import { cliCacheKey, readCliCache, writeCliCache } from '../src/core/cliCache';
+import { readCliCache, writeCliCache } from '../src/core/cliCache';
 import { systemClock } from '../src/core/clock';
 import { MfaSessionCache } from '../src/core/mfaSessions';
 import { buildProfileSet } from '../src/core/profiles';
@@ -163,7 +163,6 @@ async function switching(dir: string): Promise<void> {
     await resolveSession(set, 'bench', withCache);
     const cached = await time(25, () => resolveSession(set, 'bench', { ...withCache, cliCache: { read: (k, now) => readCliCache(k, now, cacheDir) } }), 2);
     row('switch', 'cached switch: role from ~/.aws/cli/cache (no STS call)', ms(cached), '≤ 20 ms', cached.median <= 20);
-    void cliCacheKey;
     client.destroy();
   } finally {
     await sts.stop();

@@ -77,8 +77,6 @@ export interface IniReading {
   index: IniIndex;
   /** The values as the AWS CLI sees them; later sections win, as in botocore's profile map. */
   sections: CliSections;
-  /** The CLI refuses the whole file (a fatal problem is in `index.problems`). */
-  refused: boolean;
 }
 
 /**
@@ -302,5 +300,5 @@ export function readIni(text: string, file: IniFileKind): IniReading {
     }
     values[section.name] = out;
   }
-  return { index: { sections, problems }, sections: values, refused: problems.some((p) => p.fatal) };
+  return { index: { sections, problems }, sections: values };
 }

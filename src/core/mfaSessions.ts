@@ -14,9 +14,6 @@ export interface MfaSession {
   readonly expiresAt: number;
 }
 
-// STS's range for GetSessionToken. https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html
-export const MIN_MFA_SESSION_SECONDS = 900;
-export const MAX_MFA_SESSION_SECONDS = 129600;
 /** A role session assumed from it lasts up to an hour, so it is only worth using with more left than that. */
 export const MFA_SESSION_REUSE_MARGIN_MS = 15 * 60_000;
 

@@ -2,6 +2,7 @@ import type { Clock } from './clock';
 import { isStsCallError, RoleSwitchError } from './errors';
 import { describeStsFailure } from './stsErrors';
 import { DEFAULT_DURATION_SECONDS, MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, type Profile, type ProfileSet } from './profiles';
+import { isValidMfaCode } from './mfaCode';
 import { defaultSessionName, sanitizeSessionName } from './sessionName';
 import { rootCredentials, type CredentialSourceApi } from './sourceCredentials';
 import { chainNames, resolveSourceChain, rootIsRoleSession, type ChainRoot, type RoleHop } from './sourceChain';
@@ -72,9 +73,6 @@ export function identityName(arn: string, profile: Profile): string | undefined 
   const user = /:user\/(?:.*\/)?([^/]+)$/.exec(arn);
   return user?.[1];
 }
-
-export { isValidMfaCode } from './mfaCode';
-import { isValidMfaCode } from './mfaCode';
 
 // Role chaining limits the session to one hour whatever the role allows.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining

@@ -57,6 +57,7 @@ export class SessionManager {
   private generation = 0;
   private expiryTimer: TimerHandle | undefined;
   private refreshTimer: TimerHandle | undefined;
+  private refreshDue: number | undefined;
   private inFlight: AbortController | undefined;
   private refreshing: { controller: AbortController; done: Promise<Session | undefined>; interactive: boolean } | undefined;
   private problem: RefreshProblem | undefined;
@@ -87,7 +88,6 @@ export class SessionManager {
   get nextRefreshAt(): number | undefined {
     return this.refreshDue;
   }
-  private refreshDue: number | undefined;
 
   /** Resolves and activates a profile. Rejects with a RoleSwitchError; the previous session stays. */
   async switchTo(profileName: string): Promise<Session> {
@@ -169,8 +169,11 @@ export class SessionManager {
   private scheduleRetry(session: Session): void {
     const left = (session.expiresAt ?? 0) - this.clock.now();
     if (left <= 10_000 || this.current !== session) return;
+    this.armRefresh(Math.min(RETRY_MS, left / 2));
+  }
+
+  private armRefresh(delay: number): void {
     if (this.refreshTimer) this.clock.clearTimeout(this.refreshTimer);
-    const delay = Math.min(RETRY_MS, left / 2);
     this.refreshDue = this.clock.now() + delay;
     this.refreshTimer = this.clock.setTimeout(() => {
       this.refreshTimer = undefined;
@@ -255,13 +258,7 @@ export class SessionManager {
     const policy = this.options.refreshPolicy?.();
     if (expiresAt === undefined || !policy?.enabled) return;
     const now = this.clock.now();
-    const due = Math.max(expiresAt - policy.leadMs, now + (expiresAt - now) / 2);
-    this.refreshDue = due;
-    this.refreshTimer = this.clock.setTimeout(() => {
-      this.refreshTimer = undefined;
-      this.refreshDue = undefined;
-      void this.refresh({ interactive: false });
-    }, Math.max(0, due - now));
+    this.armRefresh(Math.max(0, Math.max(expiresAt - policy.leadMs, now + (expiresAt - now) / 2) - now));
   }
 
   /** Timers can fire early after sleep or be clamped, so expiry is re-checked against the clock. */

@@ -112,7 +112,7 @@ function describeSourceFailure(root: ChainRoot, picked: string, e: unknown, sso?
   switch (root.kind) {
     case 'sso': {
       const args = sso?.session ? ['sso', 'login', '--sso-session', sso.session] : ['sso', 'login', '--profile', p];
-      if (/SSO session .*(invalid|expired)|token|Token|ENOENT|refresh/i.test(text)) {
+      if (/SSO session .*(invalid|expired)|token|ENOENT|refresh/i.test(text)) {
         const state = /expired/i.test(text) ? 'has expired' : 'is missing';
         return new SsoLoginRequired(`The IAM Identity Center sign-in of profile "${p}"${via} ${state}. Run "aws ${args.join(' ')}", then try again.`, picked, { args });
       }

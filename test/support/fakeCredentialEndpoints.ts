@@ -17,16 +17,37 @@ export interface RecordedCredentialRequest {
   headers: Record<string, string | undefined>;
 }
 
+/** A server on 127.0.0.1 with a random port, whose stop() also cuts kept-alive connections. */
+export async function listenOnLoopback(handler: http.RequestListener): Promise<{ origin: string; stop(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = http.createServer(handler);
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  let stopped: Promise<void> | undefined;
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stop: () => {
+      stopped ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+      return stopped;
+    },
+  };
+}
+
 abstract class LoopbackServer {
   readonly requests: RecordedCredentialRequest[] = [];
-  #server?: http.Server;
-  readonly #sockets = new Set<Socket>();
+  #listener?: { stop(): Promise<void> };
   url = '';
 
   protected abstract handle(req: http.IncomingMessage, url: URL): { status: number; body: unknown; type?: string };
 
   async start(): Promise<string> {
-    const server = http.createServer((req, res) => {
+    const listener = await listenOnLoopback((req, res) => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       let answer: { status: number; body: unknown; type?: string };
       try {
@@ -39,23 +60,14 @@ abstract class LoopbackServer {
       res.writeHead(answer.status, { 'Content-Type': answer.type ?? 'application/json', 'Content-Length': Buffer.byteLength(text) });
       res.end(text);
     });
-    server.on('connection', (s) => {
-      this.#sockets.add(s);
-      s.on('close', () => this.#sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.#server = server;
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.#listener = listener;
+    this.url = listener.origin;
     return this.url;
   }
 
   async stop(): Promise<void> {
-    const server = this.#server;
-    if (!server) return;
-    this.#server = undefined;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const s of this.#sockets) s.destroy();
-    await closed;
+    await this.#listener?.stop();
+    this.#listener = undefined;
   }
 }
 

@@ -4,9 +4,8 @@
  * credentials the FakeSts issued, refuses long-term keys and, for role-chained sessions, a
  * SessionDuration over one hour (as AWS does); login records what it was asked to open.
  */
-import * as http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from './fakeCredentialEndpoints';
 import type { FakeSts } from './fakeSts';
 
 export interface FederationRequest {
@@ -24,14 +23,13 @@ export interface FederationRequest {
 export class FakeFederation {
   readonly requests: FederationRequest[] = [];
   readonly #tokens = new Set<string>();
-  #server?: http.Server;
-  readonly #sockets = new Set<Socket>();
+  #listener?: { stop(): Promise<void> };
   url = '';
 
   constructor(private readonly sts: FakeSts) {}
 
   async start(): Promise<string> {
-    const server = http.createServer((req, res) => {
+    const listener = await listenOnLoopback((req, res) => {
       const u = new URL(req.url ?? '/', 'http://127.0.0.1');
       const send = (status: number, body: string, type = 'application/json') => {
         res.writeHead(status, { 'Content-Type': type });
@@ -75,13 +73,8 @@ export class FakeFederation {
       this.requests.push({ action, status: 400 });
       return send(400, 'Unknown action', 'text/plain');
     });
-    server.on('connection', (s) => {
-      this.#sockets.add(s);
-      s.on('close', () => this.#sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.#server = server;
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/federation`;
+    this.#listener = listener;
+    this.url = `${listener.origin}/federation`;
     return this.url;
   }
 
@@ -91,11 +84,7 @@ export class FakeFederation {
   }
 
   async stop(): Promise<void> {
-    const server = this.#server;
-    if (!server) return;
-    this.#server = undefined;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const s of this.#sockets) s.destroy();
-    await closed;
+    await this.#listener?.stop();
+    this.#listener = undefined;
   }
 }

@@ -12,12 +12,14 @@ import { FakeFederation } from '../support/fakeFederation';
 import { FakeSts } from '../support/fakeSts';
 import { makeTempDir, profileSetFrom, removeTempDir } from './coreFakes';
 
+// Whole seconds an hour from now: the AWS CLI refuses to export credentials that have expired.
+const IN_AN_HOUR = Math.floor(Date.now() / 1000) * 1000 + 3600_000;
 const session = (over: Partial<Session> = {}): Session => ({
   profileName: 'dev',
   kind: 'role',
   credentials: { accessKeyId: 'ASIAEXPORTEXAMPLE001', secretAccessKey: 'export/secret+key=0000000000000000000001', sessionToken: 'FwoGZXIvYXdzEexport+token/abc==' },
-  expiresAt: Date.UTC(2026, 11, 1, 16, 30, 5),
-  startedAt: Date.UTC(2026, 11, 1, 15, 30, 5),
+  expiresAt: IN_AN_HOUR,
+  startedAt: IN_AN_HOUR - 3600_000,
   region: 'eu-west-1',
   arn: 'arn:aws:sts::222222222222:assumed-role/Dev/alice',
   accountId: '222222222222',
