@@ -8,18 +8,20 @@ const esbuild = require('esbuild');
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
-const LAZY = ['stsClient', 'credentialSources', 'engine'];
+// Output chunk name -> its entry module under src/core.
+const LAZY = { stsClient: 'credentials/stsClient', credentialSources: 'credentials/sdkCredentialSources', engine: 'engineChunk' };
 
 /** Keeps the lazily loaded SDK modules out of the main bundle. */
 const lazyPlugin = {
   name: 'lazy-sdk',
   setup(build) {
-    // Only requires of the core modules themselves (`../core/engine`, `./core/stsClient`...), not
-    // same-named adapters such as vscode/engine.ts.
-    build.onResolve({ filter: new RegExp(`core/(${LAZY.join('|')})$`) }, (args) => {
-      const name = args.path.slice(args.path.lastIndexOf('/') + 1);
-      if (args.importer.endsWith(`core/${name}.ts`)) return undefined;
-      return { path: `./${name}.js`, external: true };
+    // Only requires of the core entry modules themselves (`../core/engineChunk`,
+    // `../core/credentials/stsClient`...), made from outside core.
+    const byEntry = Object.fromEntries(Object.entries(LAZY).map(([name, entry]) => [entry, name]));
+    build.onResolve({ filter: new RegExp(`core/(${Object.values(LAZY).join('|')})$`) }, (args) => {
+      if (args.importer.includes(`${require('node:path').sep}core${require('node:path').sep}`)) return undefined;
+      const entry = args.path.slice(args.path.indexOf('core/') + 5);
+      return { path: `./${byEntry[entry]}.js`, external: true };
     });
   },
 };
@@ -41,7 +43,7 @@ async function main() {
   };
   const contexts = await Promise.all([
     esbuild.context({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [lazyPlugin], banner: { js: 'var __awsRolesLoadStart=performance.now();' }, footer: { js: 'var __awsRolesLoadEnd=performance.now();' } }),
-    ...LAZY.map((name) => esbuild.context({ ...common, entryPoints: { [name]: `src/core/${name}.ts` }, outdir: 'dist' })),
+    ...Object.entries(LAZY).map(([name, entry]) => esbuild.context({ ...common, entryPoints: { [name]: `src/core/${entry}.ts` }, outdir: 'dist' })),
   ]);
   if (watch) {
     await Promise.all(contexts.map((c) => c.watch()));

@@ -1,9 +1,9 @@
 import type * as vscode from 'vscode';
 import { CountingClock, systemClock } from './core/clock';
-import { MfaSessionCache } from './core/mfaSessions';
-import { ProfileCatalog } from './core/profileCatalog';
+import { MfaSessionCache } from './core/credentials/mfaSessions';
+import { ProfileCatalog } from './core/config/profileCatalog';
 import { Redactor } from './core/redact';
-import { SessionManager } from './core/sessionManager';
+import { SessionManager } from './core/session/sessionManager';
 import { AddRoleProfile } from './vscode/addRoleProfile';
 import { ConfigDiagnostics } from './vscode/configDiagnostics';
 import { ConsoleSignin } from './vscode/consoleSignin';

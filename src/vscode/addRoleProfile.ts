@@ -1,11 +1,11 @@
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
-import type { NewRoleProfile } from '../core/configEdit';
+import type { NewRoleProfile } from '../core/config/configEdits';
 import { engine } from './engine';
 import { errorMessage } from '../core/errors';
-import type { ProfileCatalog } from '../core/profileCatalog';
-import { isAssumable } from '../core/treeModel';
+import type { ProfileCatalog } from '../core/config/profileCatalog';
+import { isAssumable } from '../core/config/profileGroups';
 import { Disposable } from './disposable';
 import type { Logger } from './logger';
 

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import type { ConfigDiagnostic, ConfigEdit, ConfigFileKind, ConfigFix } from '../core/configDiagnostics';
+import type { ConfigDiagnostic, ConfigEdit, ConfigFileKind, ConfigFix } from '../core/config/diagnostics';
 import { engine } from './engine';
-import type { ProfileCatalog } from '../core/profileCatalog';
-import type { ProfileSet } from '../core/profiles';
+import type { ProfileCatalog } from '../core/config/profileCatalog';
+import type { ProfileSet } from '../core/config/profiles';
 import { Disposable } from './disposable';
 import type { Logger } from './logger';
 

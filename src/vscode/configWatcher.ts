@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AwsFilePaths } from '../core/awsFiles';
-import type { ProfileCatalog } from '../core/profileCatalog';
+import type { AwsFilePaths } from '../core/config/sharedFiles';
+import type { ProfileCatalog } from '../core/config/profileCatalog';
 import { Disposable } from './disposable';
 import type { Logger } from './logger';
 import type { SettingsService } from './settings';

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
-import type { FetchJson } from '../core/consoleSignin';
+import type { FetchJson } from '../core/delivery/consoleFederation';
 import { engine } from './engine';
 import { errorMessage } from '../core/errors';
-import type { SessionManager } from '../core/sessionManager';
+import type { SessionManager } from '../core/session/sessionManager';
 import { Disposable } from './disposable';
 import type { Logger } from './logger';
 import type { SettingsService } from './settings';

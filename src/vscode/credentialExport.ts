@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
-import { EXPORT_FORMATS, formatCredentials, type ExportFormat } from '../core/exportFormats';
-import type { SessionManager } from '../core/sessionManager';
+import { EXPORT_FORMATS, formatCredentials, type ExportFormat } from '../core/delivery/exportFormats';
+import type { SessionManager } from '../core/session/sessionManager';
 import { Disposable } from './disposable';
 import type { Logger } from './logger';
 import type { SettingsService } from './settings';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { buildSessionEnvironment } from '../core/envVars';
-import type { SessionManager } from '../core/sessionManager';
+import { buildSessionEnvironment } from '../core/delivery/terminalEnvVars';
+import type { SessionManager } from '../core/session/sessionManager';
 import { Disposable } from './disposable';
 import type { Logger } from './logger';
 import type { SettingsService } from './settings';

@@ -1,4 +1,4 @@
-import type * as Engine from '../core/engine';
+import type * as Engine from '../core/engineChunk';
 
 let loaded: typeof Engine | undefined;
 
@@ -8,6 +8,6 @@ let loaded: typeof Engine | undefined;
  */
 export function engine(): typeof Engine {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  loaded ??= require('../core/engine') as typeof Engine;
+  loaded ??= require('../core/engineChunk') as typeof Engine;
   return loaded;
 }

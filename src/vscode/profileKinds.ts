@@ -1,4 +1,4 @@
-import type { ProfileKind } from '../core/profiles';
+import type { ProfileKind } from '../core/config/profiles';
 
 /** Codicons and words for each kind of profile, shared by the tree and the quick pick. */
 export const KIND_ICONS: Record<ProfileKind, string> = {

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
 import { ContextKeys, Views } from '../constants';
-import { formatDuration } from '../core/countdown';
+import { formatDuration } from '../core/session/countdown';
 import { errorMessage } from '../core/errors';
-import type { ProfileCatalog } from '../core/profileCatalog';
-import type { Profile, ProfileSet } from '../core/profiles';
+import type { ProfileCatalog } from '../core/config/profileCatalog';
+import type { Profile, ProfileSet } from '../core/config/profiles';
 import { KIND_ICONS, KIND_LABELS } from './profileKinds';
-import type { SessionManager } from '../core/sessionManager';
-import { accountAndRole, buildProfileGroups, isAssumable, type ProfileGroup } from '../core/treeModel';
+import type { SessionManager } from '../core/session/sessionManager';
+import { accountAndRole, buildProfileGroups, isAssumable, type ProfileGroup } from '../core/config/profileGroups';
 import { engine } from './engine';
 import { Disposable } from './disposable';
 import type { Logger } from './logger';

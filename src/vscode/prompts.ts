@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import type { Profile } from '../core/profiles';
-import { isValidMfaCode } from '../core/mfaCode';
-import type { MfaCodeProvider } from '../core/session';
-import { accountAndRole, orderByRecent } from '../core/treeModel';
+import type { Profile } from '../core/config/profiles';
+import { isValidMfaCode } from '../core/credentials/mfaCode';
+import type { MfaCodeProvider } from '../core/session/resolveSession';
+import { accountAndRole, orderByRecent } from '../core/config/profileGroups';
 import { KIND_ICONS, KIND_LABELS } from './profileKinds';
 
 /** Asks for the 6-digit code; validated as typed so STS never sees a malformed one. */

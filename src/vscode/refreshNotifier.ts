@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import { errorMessage } from '../core/errors';
-import type { RefreshProblem, SessionManager } from '../core/sessionManager';
+import type { RefreshProblem, SessionManager } from '../core/session/sessionManager';
 import { Disposable } from './disposable';
 import type { Logger } from './logger';
 

@@ -1,5 +1,5 @@
-import type { CredentialSourceApi } from '../core/sourceCredentials';
-import type { StsApi } from '../core/sts';
+import type { CredentialSourceApi } from '../core/credentials/sourceCredentials';
+import type { StsApi } from '../core/credentials/stsApi';
 import type { Logger } from './logger';
 import type { SettingsService } from './settings';
 
@@ -16,14 +16,14 @@ export function createSdkLoaders(settings: SettingsService, log: Logger): { load
       const timeout = settings.value.stsTimeoutSeconds * 1000;
       if (sts?.timeout !== timeout) {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const api = Promise.resolve(require('../core/stsClient') as typeof import('../core/stsClient')).then((m) => m.createStsApi({ requestTimeoutMs: timeout, maxAttempts: 3, log: (line) => log.warn(line) }));
+        const api = Promise.resolve(require('../core/credentials/stsClient') as typeof import('../core/credentials/stsClient')).then((m) => m.createStsApi({ requestTimeoutMs: timeout, maxAttempts: 3, log: (line) => log.warn(line) }));
         sts = { timeout, api };
       }
       return sts.api;
     },
     loadSources: () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      sources ??= Promise.resolve(require('../core/credentialSources') as typeof import('../core/credentialSources')).then((m) => m.createCredentialSourceApi({ timeoutMs: settings.value.stsTimeoutSeconds * 1000, log: (line) => log.debug(line) }));
+      sources ??= Promise.resolve(require('../core/credentials/sdkCredentialSources') as typeof import('../core/credentials/sdkCredentialSources')).then((m) => m.createCredentialSourceApi({ timeoutMs: settings.value.stsTimeoutSeconds * 1000, log: (line) => log.debug(line) }));
       return sources;
     },
   };

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type * as vscode from 'vscode';
 import { SecretKeys } from '../constants';
 import type { Clock } from '../core/clock';
-import type { MfaSessionCache } from '../core/mfaSessions';
+import type { MfaSessionCache } from '../core/credentials/mfaSessions';
 import type { Redactor } from '../core/redact';
-import type { Session } from '../core/session';
-import type { SessionManager } from '../core/sessionManager';
-import { parseActive, parseMfaSessions, serializeActive, serializeMfaSessions } from '../core/sessionStore';
+import type { Session } from '../core/session/resolveSession';
+import type { SessionManager } from '../core/session/sessionManager';
+import { parseActive, parseMfaSessions, serializeActive, serializeMfaSessions } from '../core/session/storedSessions';
 import { Disposable } from './disposable';
 import type { Logger } from './logger';
 

@@ -1,14 +1,14 @@
 import type { Clock } from '../core/clock';
 import { RoleSwitchError } from '../core/errors';
-import type { MfaSessionCache } from '../core/mfaSessions';
-import type { ProfileCatalog } from '../core/profileCatalog';
+import type { MfaSessionCache } from '../core/credentials/mfaSessions';
+import type { ProfileCatalog } from '../core/config/profileCatalog';
 import type { Redactor } from '../core/redact';
-import type { MfaCodeProvider, Session } from '../core/session';
+import type { MfaCodeProvider, Session } from '../core/session/resolveSession';
 import { engine } from './engine';
-import type { ResolveMode } from '../core/sessionManager';
-import type { CredentialSourceApi } from '../core/sourceCredentials';
-import type { StsApi } from '../core/sts';
-import type { Env } from '../core/stsEndpoint';
+import type { ResolveMode } from '../core/session/sessionManager';
+import type { CredentialSourceApi } from '../core/credentials/sourceCredentials';
+import type { StsApi } from '../core/credentials/stsApi';
+import type { Env } from '../core/credentials/stsEndpoint';
 import type { Logger } from './logger';
 import type { SettingsService } from './settings';
 

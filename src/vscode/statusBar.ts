@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { Commands, StatusBarIds } from '../constants';
 import type { Clock, TimerHandle } from '../core/clock';
-import { formatCountdown } from '../core/countdown';
-import type { Session } from '../core/session';
-import type { SessionManager } from '../core/sessionManager';
+import { formatCountdown } from '../core/session/countdown';
+import type { Session } from '../core/session/resolveSession';
+import type { SessionManager } from '../core/session/sessionManager';
 import { Disposable } from './disposable';
 import type { SettingsService } from './settings';
 

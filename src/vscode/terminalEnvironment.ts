@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import type { CredentialEndpoint } from '../core/credentialEndpoint';
+import type { CredentialEndpoint } from '../core/delivery/credentialEndpoint';
 import { engine } from './engine';
-import { buildSessionEnvironment, MANAGED_ENV_NAMES } from '../core/envVars';
-import type { Session } from '../core/session';
-import type { SessionManager } from '../core/sessionManager';
+import { buildSessionEnvironment, MANAGED_ENV_NAMES } from '../core/delivery/terminalEnvVars';
+import type { Session } from '../core/session/resolveSession';
+import type { SessionManager } from '../core/session/sessionManager';
 import { Disposable } from './disposable';
 import type { Logger } from './logger';
 import type { Settings, SettingsService } from './settings';

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
-import type { ProfileCatalog } from '../core/profileCatalog';
-import type { SessionManager } from '../core/sessionManager';
+import type { ProfileCatalog } from '../core/config/profileCatalog';
+import type { SessionManager } from '../core/session/sessionManager';
 import { engine } from './engine';
 import { Disposable } from './disposable';
 import type { Logger } from './logger';

@@ -9,11 +9,11 @@ import * as assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { loadAwsFiles } from '../../src/core/awsFiles';
-import { diagnoseConfig } from '../../src/core/configDiagnostics';
-import { readIni, shlexSplit } from '../../src/core/iniDocument';
-import { buildProfileSet, type ProfileSet } from '../../src/core/profiles';
-import { resolveSourceChain } from '../../src/core/sourceChain';
+import { loadAwsFiles } from '../../src/core/config/sharedFiles';
+import { diagnoseConfig } from '../../src/core/config/diagnostics';
+import { readIni, shlexSplit } from '../../src/core/config/iniDocument';
+import { buildProfileSet, type ProfileSet } from '../../src/core/config/profiles';
+import { resolveSourceChain } from '../../src/core/config/sourceChain';
 import { makeTempDir, removeTempDir } from './coreFakes';
 
 const CLI_PYTHON = '/usr/bin/python3';

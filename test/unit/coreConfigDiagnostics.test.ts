@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { diagnoseConfig, diagnosticsByProfile, isLineDelete, partitionOfRegion, type ConfigDiagnostic, type ConfigFix } from '../../src/core/configDiagnostics';
-import type { ProfileSet } from '../../src/core/profiles';
+import { diagnoseConfig, diagnosticsByProfile, isLineDelete, partitionOfRegion, type ConfigDiagnostic, type ConfigFix } from '../../src/core/config/diagnostics';
+import type { ProfileSet } from '../../src/core/config/profiles';
 import { ini, makeTempDir, profileSetFrom, removeTempDir } from './coreFakes';
 
 const CONFIG = ini(`

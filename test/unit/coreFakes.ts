@@ -2,11 +2,11 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadAwsFiles } from '../../src/core/awsFiles';
+import { loadAwsFiles } from '../../src/core/config/sharedFiles';
 import type { Clock, TimerHandle } from '../../src/core/clock';
-import { buildProfileSet, type ProfileSet } from '../../src/core/profiles';
+import { buildProfileSet, type ProfileSet } from '../../src/core/config/profiles';
 import { StsCallError } from '../../src/core/errors';
-import type { AssumeRoleRequest, AssumeRoleResult, AwsCredentials, CallerIdentity, SessionTokenRequest, StsApi, StsCallOptions } from '../../src/core/sts';
+import type { AssumeRoleRequest, AssumeRoleResult, AwsCredentials, CallerIdentity, SessionTokenRequest, StsApi, StsCallOptions } from '../../src/core/credentials/stsApi';
 
 /** A clock that only moves when told to; advance() runs every timer that falls due, in order. */
 export class FakeClock implements Clock {

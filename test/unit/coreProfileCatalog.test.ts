@@ -2,10 +2,10 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { loadProfileSet } from '../../src/core/engine';
-import { ProfileCatalog } from '../../src/core/profileCatalog';
-import type { PathOverrides } from '../../src/core/awsFiles';
-import type { ProfileSet } from '../../src/core/profiles';
+import { loadProfileSet } from '../../src/core/engineChunk';
+import { ProfileCatalog } from '../../src/core/config/profileCatalog';
+import type { PathOverrides } from '../../src/core/config/sharedFiles';
+import type { ProfileSet } from '../../src/core/config/profiles';
 import { makeTempDir, removeTempDir } from './coreFakes';
 
 describe('core/profileCatalog', () => {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { RoleSwitchError } from '../../src/core/errors';
-import type { Session } from '../../src/core/session';
-import { SessionManager, type RefreshPolicy, type RefreshProblem, type ResolveMode, type SessionChange } from '../../src/core/sessionManager';
+import type { Session } from '../../src/core/session/resolveSession';
+import { SessionManager, type RefreshPolicy, type RefreshProblem, type ResolveMode, type SessionChange } from '../../src/core/session/sessionManager';
 import { deferred, FakeClock, type Deferred } from './coreFakes';
 
 const HOUR = 3600_000;

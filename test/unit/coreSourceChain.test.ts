@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { RoleSwitchError } from '../../src/core/errors';
-import { chainNames, resolveSourceChain, type SourceChain } from '../../src/core/sourceChain';
+import { chainNames, resolveSourceChain, type SourceChain } from '../../src/core/config/sourceChain';
 import { makeTempDir, profileSetFrom, removeTempDir } from './coreFakes';
 
 const KEYS = (id: string) => `aws_access_key_id = AKIA${id.toUpperCase().padEnd(16, 'X')}\naws_secret_access_key = secret-${id}`;

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import type { ProfileSet } from '../../src/core/profiles';
-import { buildProfileGroups, matchesFilter, orderByRecent, pushRecent } from '../../src/core/treeModel';
+import type { ProfileSet } from '../../src/core/config/profiles';
+import { buildProfileGroups, matchesFilter, orderByRecent, pushRecent } from '../../src/core/config/profileGroups';
 import { makeTempDir, profileSetFrom, removeTempDir } from './coreFakes';
 
 describe('core/treeModel', () => {

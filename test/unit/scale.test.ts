@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { diagnoseConfig } from '../../src/core/configDiagnostics';
-import { resolveSourceChain } from '../../src/core/sourceChain';
-import { buildProfileGroups, matchesFilter } from '../../src/core/treeModel';
+import { diagnoseConfig } from '../../src/core/config/diagnostics';
+import { resolveSourceChain } from '../../src/core/config/sourceChain';
+import { buildProfileGroups, matchesFilter } from '../../src/core/config/profileGroups';
 import { generateIdentityCenterConfig } from '../support/generateConfig';
 import { makeTempDir, profileSetFrom, removeTempDir } from './coreFakes';
 

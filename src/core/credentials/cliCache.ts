@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { AssumeRoleRequest, AwsCredentials } from './sts';
+import type { AssumeRoleRequest, AwsCredentials } from './stsApi';
 
 /**
  * The AWS CLI's cache of assumed-role credentials (~/.aws/cli/cache), read so a role the CLI

@@ -1,8 +1,8 @@
-import type { AwsFilePaths } from './awsFiles';
-import { isRoleSwitchError, RoleSwitchError } from './errors';
-import type { Profile, ProfileSet } from './profiles';
-import type { ChainRoot } from './sourceChain';
-import type { AwsCredentials } from './sts';
+import type { AwsFilePaths } from '../config/sharedFiles';
+import { isRoleSwitchError, RoleSwitchError } from '../errors';
+import type { Profile, ProfileSet } from '../config/profiles';
+import type { ChainRoot } from '../config/sourceChain';
+import type { AwsCredentials } from './stsApi';
 import type { Env } from './stsEndpoint';
 
 export interface SourceRequest {

@@ -1,4 +1,4 @@
-import type { AwsFiles, IniSections } from './awsFiles';
+import type { AwsFiles, IniSections } from './sharedFiles';
 
 /** What a profile resolves credentials from, in the order the AWS CLI tries them. */
 export type ProfileKind = 'role' | 'webIdentity' | 'static' | 'sso' | 'process' | 'other';

@@ -1,9 +1,9 @@
-import type { AwsFiles } from './awsFiles';
+import type { AwsFiles } from './sharedFiles';
 import type { IniIndex, IniKeyLine, IniProblem, IniRange, IniSectionLine } from './iniDocument';
 import { hasStaticKeys, MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, parseRoleArn, type Profile, type ProfileSet } from './profiles';
 import { resolveSourceChain, rootIsRoleSession } from './sourceChain';
-import { isRoleSwitchError } from './errors';
-import { CHAINED_MAX_SECONDS } from './session';
+import { isRoleSwitchError } from '../errors';
+import { CHAINED_MAX_SECONDS } from '../session/resolveSession';
 
 export type ConfigFileKind = 'config' | 'credentials';
 export type DiagnosticSeverity = 'error' | 'warning' | 'info';

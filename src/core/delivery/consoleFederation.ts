@@ -1,5 +1,5 @@
-import { RoleSwitchError } from './errors';
-import type { Session } from './session';
+import { RoleSwitchError } from '../errors';
+import type { Session } from '../session/resolveSession';
 
 /**
  * Signing in to the AWS Management Console as the active session through the federation

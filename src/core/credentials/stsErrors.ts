@@ -1,4 +1,4 @@
-import { RoleSwitchError, type ErrorCode, type StsFailure } from './errors';
+import { RoleSwitchError, type ErrorCode, type StsFailure } from '../errors';
 
 /** What we were doing when STS said no, so the message can say which profile and which role. */
 export interface StsCallContext {

@@ -1,15 +1,15 @@
-import type { Clock } from './clock';
-import { isStsCallError, RoleSwitchError } from './errors';
-import { describeStsFailure } from './stsErrors';
-import { DEFAULT_DURATION_SECONDS, MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, type Profile, type ProfileSet } from './profiles';
-import { isValidMfaCode } from './mfaCode';
-import { defaultSessionName, sanitizeSessionName } from './sessionName';
-import { rootCredentials, type CredentialSourceApi } from './sourceCredentials';
-import { chainNames, resolveSourceChain, rootIsRoleSession, type ChainRoot, type RoleHop } from './sourceChain';
-import { cliCacheKey, type CachedRole } from './cliCache';
-import { mfaSessionKey, type MfaSession, type MfaSessionCache } from './mfaSessions';
-import type { AssumeRoleRequest, AwsCredentials, StsApi } from './sts';
-import { resolveRegion, resolveStsEndpoint, type Env } from './stsEndpoint';
+import type { Clock } from '../clock';
+import { isStsCallError, RoleSwitchError } from '../errors';
+import { describeStsFailure } from '../credentials/stsErrors';
+import { DEFAULT_DURATION_SECONDS, MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, type Profile, type ProfileSet } from '../config/profiles';
+import { isValidMfaCode } from '../credentials/mfaCode';
+import { defaultSessionName, sanitizeSessionName } from '../credentials/roleSessionName';
+import { rootCredentials, type CredentialSourceApi } from '../credentials/sourceCredentials';
+import { chainNames, resolveSourceChain, rootIsRoleSession, type ChainRoot, type RoleHop } from '../config/sourceChain';
+import { cliCacheKey, type CachedRole } from '../credentials/cliCache';
+import { mfaSessionKey, type MfaSession, type MfaSessionCache } from '../credentials/mfaSessions';
+import type { AssumeRoleRequest, AwsCredentials, StsApi } from '../credentials/stsApi';
+import { resolveRegion, resolveStsEndpoint, type Env } from '../credentials/stsEndpoint';
 
 /** The identity the editor is working as. Holds secrets: never log or show it whole. */
 export interface Session {

@@ -2,8 +2,8 @@
 // chunk (dist/stsClient.js) that is required on the first STS call, keeping the SDK
 // off the activation path.
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
-import { isStsCallError, StsCallError } from './errors';
-import type { AssumeRoleRequest, AssumeRoleResult, CallerIdentity, SessionTokenRequest, StsApi, StsCallOptions } from './sts';
+import { isStsCallError, StsCallError } from '../errors';
+import type { AssumeRoleRequest, AssumeRoleResult, CallerIdentity, SessionTokenRequest, StsApi, StsCallOptions } from './stsApi';
 
 export interface StsClientSettings {
   /** Per-attempt time limit; the SDK retries transient failures up to maxAttempts. */

@@ -4,8 +4,8 @@ import { readIni, type CliSections, type IniIndex, type IniReading, type IniSect
 
 export type IniSections = Record<string, Record<string, string | undefined>>;
 
-export { expandHome, resolveAwsFilePaths, type AwsFilePaths, type PathOverrides } from './awsPaths';
-import type { AwsFilePaths } from './awsPaths';
+export { expandHome, resolveAwsFilePaths, type AwsFilePaths, type PathOverrides } from './filePaths';
+import type { AwsFilePaths } from './filePaths';
 
 export interface FileState {
   path: string;

@@ -7,7 +7,7 @@ import { fromSSO } from '@aws-sdk/credential-provider-sso';
 import { fromTokenFile } from '@aws-sdk/credential-provider-web-identity';
 import { fromInstanceMetadata } from '@smithy/credential-provider-imds';
 import type { CredentialSourceApi, SourceRequest } from './sourceCredentials';
-import type { AwsCredentials } from './sts';
+import type { AwsCredentials } from './stsApi';
 
 interface SdkCredentials {
   accessKeyId: string;

@@ -1,5 +1,5 @@
-import { Emitter } from './events';
-import type { AwsCredentials } from './sts';
+import { Emitter } from '../events';
+import type { AwsCredentials } from './stsApi';
 
 /**
  * An MFA-authenticated session of an IAM user (STS GetSessionToken with SerialNumber and

@@ -1,7 +1,7 @@
-import type { Clock, TimerHandle } from './clock';
-import { RoleSwitchError, isRoleSwitchError } from './errors';
-import { Emitter } from './events';
-import type { Session } from './session';
+import type { Clock, TimerHandle } from '../clock';
+import { RoleSwitchError, isRoleSwitchError } from '../errors';
+import { Emitter } from '../events';
+import type { Session } from './resolveSession';
 
 export type SessionChangeReason = 'assumed' | 'dropped' | 'expired' | 'refreshed' | 'restored';
 

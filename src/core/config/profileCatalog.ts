@@ -1,7 +1,7 @@
-import { resolveAwsFilePaths, type AwsFilePaths, type PathOverrides } from './awsPaths';
-import { Emitter } from './events';
+import { resolveAwsFilePaths, type AwsFilePaths, type PathOverrides } from './filePaths';
+import { Emitter } from '../events';
 import type { ProfileSet } from './profiles';
-import type { Env } from './stsEndpoint';
+import type { Env } from '../credentials/stsEndpoint';
 
 /**
  * The profiles as last read from disk. Reads lazily on first use, and again on

@@ -1,4 +1,4 @@
-import type { Profile, ProfileSet } from './profiles';
+import type { Profile, ProfileSet } from '../config/profiles';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

@@ -1,4 +1,4 @@
-import { isRoleSwitchError, RoleSwitchError } from './errors';
+import { isRoleSwitchError, RoleSwitchError } from '../errors';
 import { hasStaticKeys, type Profile, type ProfileSet, type RoleArn } from './profiles';
 
 /** One AssumeRole call in a chain, with the settings of the profile that asks for it. */

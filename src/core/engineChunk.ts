@@ -1,0 +1,21 @@
+// Everything that reads, resolves or checks profiles, in one lazily required chunk
+// (dist/engine.js): activation loads none of it, the first look at profiles does.
+// The VS Code layer reaches it through vscode/engine.ts only.
+export { loadAwsFiles } from './config/sharedFiles';
+export { readCliCache, writeCliCache } from './credentials/cliCache';
+export { diagnoseConfig, diagnosticsByProfile, isLineDelete } from './config/diagnostics';
+export { appendRoleProfile, validateMfaSerial, validateProfileName, validateRoleArn, validateSessionName, writeFileAtomically } from './config/configEdits';
+export { buildConsoleUrl } from './delivery/consoleFederation';
+export { CredentialEndpoint } from './delivery/credentialEndpoint';
+export { buildProfileSet, DEFAULT_DURATION_SECONDS } from './config/profiles';
+export { resolveSession } from './session/resolveSession';
+export { chainNames, resolveSourceChain } from './config/sourceChain';
+
+import type { AwsFilePaths } from './config/sharedFiles';
+import { loadAwsFiles } from './config/sharedFiles';
+import { buildProfileSet, type ProfileSet } from './config/profiles';
+
+/** Reads both files and builds the profile set: what the catalog needs from the engine. */
+export async function loadProfileSet(paths: AwsFilePaths): Promise<ProfileSet> {
+  return buildProfileSet(await loadAwsFiles(paths));
+}
