@@ -9,9 +9,24 @@ const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
 // Output chunk name -> its entry module under src/core.
+// core/errors is one module of its own (dist/errors.js) that every bundle requires, so an error
+// thrown in a chunk is an instance of the same class the extension checks with instanceof.
 const LAZY = { stsClient: 'credentials/stsClient', credentialSources: 'credentials/sdkCredentialSources', engine: 'engineChunk' };
 
 /** Keeps the lazily loaded SDK modules out of the main bundle. */
+const ERRORS = require('node:path').resolve(__dirname, 'src/core/errors.ts');
+
+/** Every bundle requires the one shared dist/errors.js instead of carrying its own copy. */
+const sharedErrorsPlugin = {
+  name: 'shared-errors',
+  setup(build) {
+    build.onResolve({ filter: /(^|\/)errors$/ }, (args) => {
+      const target = require('node:path').resolve(args.resolveDir, args.path) + '.ts';
+      return target === ERRORS ? { path: './errors.js', external: true } : undefined;
+    });
+  },
+};
+
 const lazyPlugin = {
   name: 'lazy-sdk',
   setup(build) {
@@ -42,8 +57,9 @@ async function main() {
     legalComments: 'none',
   };
   const contexts = await Promise.all([
-    esbuild.context({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [lazyPlugin], banner: { js: 'var __awsRolesLoadStart=performance.now();' }, footer: { js: 'var __awsRolesLoadEnd=performance.now();' } }),
-    ...Object.entries(LAZY).map(([name, entry]) => esbuild.context({ ...common, entryPoints: { [name]: `src/core/${entry}.ts` }, outdir: 'dist' })),
+    esbuild.context({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [sharedErrorsPlugin, lazyPlugin], banner: { js: 'var __awsRolesLoadStart=performance.now();' }, footer: { js: 'var __awsRolesLoadEnd=performance.now();' } }),
+    ...Object.entries(LAZY).map(([name, entry]) => esbuild.context({ ...common, entryPoints: { [name]: `src/core/${entry}.ts` }, outdir: 'dist', plugins: [sharedErrorsPlugin] })),
+    esbuild.context({ ...common, entryPoints: { errors: 'src/core/errors.ts' }, outdir: 'dist' }),
   ]);
   if (watch) {
     await Promise.all(contexts.map((c) => c.watch()));

@@ -39,14 +39,6 @@ export class RoleSwitchError extends Error {
   }
 }
 
-/**
- * Recognises a RoleSwitchError by shape: the profile engine is a separate chunk with its own
- * copy of this class, so `instanceof` is not reliable across chunks.
- */
-export function isRoleSwitchError(e: unknown): e is RoleSwitchError {
-  return e instanceof Error && e.name === 'RoleSwitchError' && typeof (e as Partial<RoleSwitchError>).code === 'string';
-}
-
 /** A failed STS call, normalised by the STS adapter so core never depends on SDK error classes. */
 export interface StsFailure {
   /** The STS error code (`AccessDenied`) or a network code (`ECONNREFUSED`, `TimeoutError`). */
@@ -66,14 +58,6 @@ export class StsCallError extends Error implements StsFailure {
     super(message);
     this.name = 'StsCallError';
   }
-}
-
-/**
- * Recognises an StsCallError by shape: the STS adapter is bundled as a separate chunk with
- * its own copy of this class, so `instanceof` is not reliable across the two.
- */
-export function isStsCallError(e: unknown): e is StsCallError {
-  return e instanceof Error && e.name === 'StsCallError' && typeof (e as Partial<StsCallError>).code === 'string';
 }
 
 /** Any error as a user-facing sentence; unknown errors keep their message but never a stack. */

@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import { Commands, ContextKeys, SecretKeys, StateKeys } from '../constants';
 import { parseActive } from '../core/session/storedSessions';
-import { errorMessage, isRoleSwitchError } from '../core/errors';
+import { errorMessage, RoleSwitchError } from '../core/errors';
 import type { SsoLoginRequired } from '../core/credentials/sourceCredentials';
 import type { ProfileCatalog } from '../core/config/profileCatalog';
 import type { Profile } from '../core/config/profiles';
@@ -121,7 +121,7 @@ export class RoleCommands extends Disposable {
       this.log.info(`Now ${session.arn} from profile "${name}" (chain ${session.chain.join(' -> ')}), expires ${session.expiresAt ? new Date(session.expiresAt).toISOString() : 'never'}.`);
       return true;
     } catch (e) {
-      if (isRoleSwitchError(e) && (e.code === 'Superseded' || e.code === 'MfaCancelled')) {
+      if (e instanceof RoleSwitchError && (e.code === 'Superseded' || e.code === 'MfaCancelled')) {
         this.log.info(errorMessage(e));
         this.lastFailure = this.log.redactor.redact(errorMessage(e));
         return false;
@@ -129,7 +129,7 @@ export class RoleCommands extends Disposable {
       this.log.error(`Assuming "${profileName ?? '?'}" failed`, e);
       this.lastFailure = this.log.redactor.redact(errorMessage(e));
       // Not awaited: the command answers now; signing in and retrying happen when the user says so.
-      if (isRoleSwitchError(e) && e.code === 'SsoLoginRequired' && profileName) void this.offerSsoLogin(e as SsoLoginRequired, profileName);
+      if (e instanceof RoleSwitchError && e.code === 'SsoLoginRequired' && profileName) void this.offerSsoLogin(e as SsoLoginRequired, profileName);
       else void this.showError(errorMessage(e));
       return false;
     }

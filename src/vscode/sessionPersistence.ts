@@ -4,7 +4,7 @@ import { SecretKeys } from '../constants';
 import type { Clock } from '../core/clock';
 import type { MfaSessionCache } from '../core/credentials/mfaSessions';
 import type { Redactor } from '../core/redact';
-import type { Session } from '../core/session/resolveSession';
+import type { Session } from '../core/session/session';
 import type { SessionManager } from '../core/session/sessionManager';
 import { parseActive, parseMfaSessions, serializeActive, serializeMfaSessions } from '../core/session/storedSessions';
 import { Disposable } from './disposable';

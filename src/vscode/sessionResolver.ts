@@ -3,12 +3,13 @@ import { RoleSwitchError } from '../core/errors';
 import type { MfaSessionCache } from '../core/credentials/mfaSessions';
 import type { ProfileCatalog } from '../core/config/profileCatalog';
 import type { Redactor } from '../core/redact';
-import type { MfaCodeProvider, Session } from '../core/session/resolveSession';
+import type { Session } from '../core/session/session';
+import type { MfaCodeProvider } from '../core/session/resolveSession';
 import { engine } from './engine';
 import type { ResolveMode } from '../core/session/sessionManager';
 import type { CredentialSourceApi } from '../core/credentials/sourceCredentials';
 import type { StsApi } from '../core/credentials/stsApi';
-import type { Env } from '../core/credentials/stsEndpoint';
+import type { Env } from '../core/config/filePaths';
 import type { Logger } from './logger';
 import type { SettingsService } from './settings';
 

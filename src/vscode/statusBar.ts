@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { Commands, StatusBarIds } from '../constants';
 import type { Clock, TimerHandle } from '../core/clock';
 import { formatCountdown } from '../core/session/countdown';
-import type { Session } from '../core/session/resolveSession';
+import type { Session } from '../core/session/session';
 import type { SessionManager } from '../core/session/sessionManager';
 import { Disposable } from './disposable';
 import type { SettingsService } from './settings';

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { CredentialEndpoint } from '../core/delivery/credentialEndpoint';
 import { engine } from './engine';
 import { buildSessionEnvironment, MANAGED_ENV_NAMES } from '../core/delivery/terminalEnvVars';
-import type { Session } from '../core/session/resolveSession';
+import type { Session } from '../core/session/session';
 import type { SessionManager } from '../core/session/sessionManager';
 import { Disposable } from './disposable';
 import type { Logger } from './logger';

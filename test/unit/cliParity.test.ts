@@ -23,7 +23,8 @@ import { loadAwsFiles, type AwsFilePaths } from '../../src/core/config/sharedFil
 import { systemClock } from '../../src/core/clock';
 import { RoleSwitchError, type ErrorCode } from '../../src/core/errors';
 import { buildProfileSet } from '../../src/core/config/profiles';
-import { resolveSession, type Session } from '../../src/core/session/resolveSession';
+import type { Session } from '../../src/core/session/session';
+import { resolveSession } from '../../src/core/session/resolveSession';
 import { createCredentialSourceApi } from '../../src/core/credentials/sdkCredentialSources';
 import { createStsApi } from '../../src/core/credentials/stsClient';
 import type { StsApi } from '../../src/core/credentials/stsApi';

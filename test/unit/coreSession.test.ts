@@ -6,7 +6,8 @@ import { isValidMfaCode } from '../../src/core/credentials/mfaCode';
 import { buildAssumeRoleRequest, resolveSession, type MfaCodeProvider, type ResolveDeps } from '../../src/core/session/resolveSession';
 import { resolveSourceChain } from '../../src/core/config/sourceChain';
 import type { CredentialSourceApi } from '../../src/core/credentials/sourceCredentials';
-import { resolveRegion, resolveStsEndpoint, type Env } from '../../src/core/credentials/stsEndpoint';
+import type { Env } from '../../src/core/config/filePaths';
+import { resolveRegion, resolveStsEndpoint } from '../../src/core/credentials/stsEndpoint';
 import { FakeClock, FakeStsApi, makeTempDir, profileSetFrom, removeTempDir, stsError } from './coreFakes';
 
 const BASE_KEYS = {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { RoleSwitchError } from '../../src/core/errors';
-import type { Session } from '../../src/core/session/resolveSession';
+import type { Session } from '../../src/core/session/session';
 import { SessionManager, type RefreshPolicy, type RefreshProblem, type ResolveMode, type SessionChange } from '../../src/core/session/sessionManager';
 import { deferred, FakeClock, type Deferred } from './coreFakes';
 

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { loadAwsFiles } from '../../src/core/config/sharedFiles';
 import { diagnoseConfig } from '../../src/core/config/diagnostics';
-import { isRoleSwitchError } from '../../src/core/errors';
+import { RoleSwitchError } from '../../src/core/errors';
 import { readIni } from '../../src/core/config/iniDocument';
 import { buildProfileSet, type ProfileSet } from '../../src/core/config/profiles';
 import { resolveSourceChain } from '../../src/core/config/sourceChain';
@@ -40,7 +40,7 @@ function checkEverything(set: ProfileSet): void {
       for (const hop of chain.hops) assert.ok(hop.role.arn.startsWith('arn:'), 'every hop has a role');
     } catch (e) {
       fuzzTotals.refused++;
-      assert.ok(isRoleSwitchError(e), `only RoleSwitchError leaves the core, got ${String(e)}`);
+      assert.ok(e instanceof RoleSwitchError, `only RoleSwitchError leaves the core, got ${String(e)}`);
       assert.ok(e.message.includes(name) || e.code === 'ConfigRefused', `the error names the profile "${name}": ${e.message}`);
       if (e.code === 'SourceProfileCycle') assert.match(e.message, / -> /);
     }

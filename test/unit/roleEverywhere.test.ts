@@ -6,7 +6,7 @@ import { appendRoleProfile, validateMfaSerial, validateProfileName, validateRole
 import { buildConsoleUrl, consoleSessionSeconds, destinationUrl, type FetchJson } from '../../src/core/delivery/consoleFederation';
 import { RoleSwitchError } from '../../src/core/errors';
 import { EXPORT_FORMATS, formatCredentials } from '../../src/core/delivery/exportFormats';
-import type { Session } from '../../src/core/session/resolveSession';
+import type { Session } from '../../src/core/session/session';
 import { cleanEnv } from '../support/awsCliV1';
 import { FakeFederation } from '../support/fakeFederation';
 import { FakeSts } from '../support/fakeSts';

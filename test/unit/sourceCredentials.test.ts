@@ -14,7 +14,7 @@ import { systemClock } from '../../src/core/clock';
 import { resolveSession, type ResolveDeps } from '../../src/core/session/resolveSession';
 import { SsoLoginRequired } from '../../src/core/credentials/sourceCredentials';
 import { createStsApi } from '../../src/core/credentials/stsClient';
-import type { Env } from '../../src/core/credentials/stsEndpoint';
+import type { Env } from '../../src/core/config/filePaths';
 import { FakeContainerCredentials, FakeInstanceMetadata, FakeSsoPortal } from '../support/fakeCredentialEndpoints';
 import { FakeSts } from '../support/fakeSts';
 import { makeTempDir, profileSetFrom, removeTempDir } from './coreFakes';

@@ -1,9 +1,8 @@
 import type { AwsFiles } from './sharedFiles';
 import type { IniIndex, IniKeyLine, IniProblem, IniRange, IniSectionLine } from './iniDocument';
-import { hasStaticKeys, MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, parseRoleArn, type Profile, type ProfileSet } from './profiles';
+import { CHAINED_MAX_SECONDS, hasStaticKeys, MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, parseRoleArn, type Profile, type ProfileSet } from './profiles';
 import { resolveSourceChain, rootIsRoleSession } from './sourceChain';
-import { isRoleSwitchError } from '../errors';
-import { CHAINED_MAX_SECONDS } from '../session/resolveSession';
+import { RoleSwitchError } from '../errors';
 
 export type ConfigFileKind = 'config' | 'credentials';
 export type DiagnosticSeverity = 'error' | 'warning' | 'info';
@@ -159,10 +158,10 @@ function diagnoseProfile(set: ProfileSet, profile: Profile, locate: ProfileLocat
   if (s.duration_seconds !== undefined) {
     const seconds = Number(s.duration_seconds);
     if (!Number.isInteger(seconds)) {
-      at('duration_seconds', 'error', 'invalidDuration', `Profile "${name}": duration_seconds "${s.duration_seconds}" is not a whole number of seconds (900 to 43200).`);
+      at('duration_seconds', 'error', 'invalidDuration', `Profile "${name}": duration_seconds "${s.duration_seconds}" is not a whole number of seconds (${MIN_DURATION_SECONDS} to ${MAX_DURATION_SECONDS}).`);
     } else if (seconds < MIN_DURATION_SECONDS || seconds > MAX_DURATION_SECONDS) {
       const clamped = String(Math.min(MAX_DURATION_SECONDS, Math.max(MIN_DURATION_SECONDS, seconds)));
-      at('duration_seconds', 'error', 'durationOutOfRange', `Profile "${name}": duration_seconds ${seconds} is outside what STS accepts (900 to 43200).`, replaceValue('duration_seconds', `Set duration_seconds to ${clamped}`, clamped));
+      at('duration_seconds', 'error', 'durationOutOfRange', `Profile "${name}": duration_seconds ${seconds} is outside what STS accepts (${MIN_DURATION_SECONDS} to ${MAX_DURATION_SECONDS}).`, replaceValue('duration_seconds', `Set duration_seconds to ${clamped}`, clamped));
     }
   }
 
@@ -177,12 +176,12 @@ function diagnoseProfile(set: ProfileSet, profile: Profile, locate: ProfileLocat
           'duration_seconds',
           'error',
           'chainedDuration',
-          `Profile "${name}" assumes its role from another role (role chaining), which STS limits to 3600 seconds; duration_seconds ${seconds} will be refused.`,
-          replaceValue('duration_seconds', 'Set duration_seconds to 3600', String(CHAINED_MAX_SECONDS)),
+          `Profile "${name}" assumes its role from another role (role chaining), which STS limits to ${CHAINED_MAX_SECONDS} seconds; duration_seconds ${seconds} will be refused.`,
+          replaceValue('duration_seconds', `Set duration_seconds to ${CHAINED_MAX_SECONDS}`, String(CHAINED_MAX_SECONDS)),
         );
       }
     } catch (e) {
-      if (isRoleSwitchError(e) && (e.code === 'MissingSourceProfile' || e.code === 'SourceProfileCycle')) {
+      if (e instanceof RoleSwitchError && (e.code === 'MissingSourceProfile' || e.code === 'SourceProfileCycle')) {
         // Reported on the profiles whose own link is broken, not on every profile that leads there.
         const own = e.code === 'MissingSourceProfile' ? !set.profiles.has(profile.sourceProfile ?? '') : isInCycle(set, profile);
         if (own) at('source_profile', 'error', e.code === 'MissingSourceProfile' ? 'missingSourceProfile' : 'sourceProfileCycle', e.message);

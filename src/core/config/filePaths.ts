@@ -1,6 +1,9 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+/** The process environment as the AWS CLI and SDKs read it (AWS_CONFIG_FILE, AWS_REGION, AWS_ENDPOINT_URL_*...). */
+export type Env = Readonly<Record<string, string | undefined>>;
+
 /** Where the two shared files live, and why: a user asking "which file?" gets an answer. */
 export interface AwsFilePaths {
   configPath: string;
@@ -25,7 +28,7 @@ export function expandHome(p: string, home = os.homedir()): string {
  */
 export function resolveAwsFilePaths(
   overrides: PathOverrides,
-  env: Record<string, string | undefined>,
+  env: Env,
   home = os.homedir(),
 ): AwsFilePaths {
   const pick = (setting: string | undefined, envName: string, fallback: string) => {

@@ -1,7 +1,7 @@
 import { resolveAwsFilePaths, type AwsFilePaths, type PathOverrides } from './filePaths';
 import { Emitter } from '../events';
 import type { ProfileSet } from './profiles';
-import type { Env } from '../credentials/stsEndpoint';
+import type { Env } from './filePaths';
 
 /**
  * The profiles as last read from disk. Reads lazily on first use, and again on

@@ -50,10 +50,13 @@ export function hasStaticKeys(settings: Readonly<Record<string, string>>): boole
   return Boolean(settings.aws_access_key_id && settings.aws_secret_access_key);
 }
 
-/** STS accepts 900 s up to the role's maximum (at most 12 hours). */
+/** STS accepts 900 s up to the role's maximum (at most 12 hours); the federation endpoint the same range for console sessions. */
 export const MIN_DURATION_SECONDS = 900;
 export const MAX_DURATION_SECONDS = 43200;
 export const DEFAULT_DURATION_SECONDS = 3600;
+// Role chaining limits the session to one hour whatever the role allows; so does console federation from chained credentials.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining
+export const CHAINED_MAX_SECONDS = 3600;
 
 function classify(settings: Record<string, string>): ProfileKind {
   // As botocore: a profile with web_identity_token_file is a web identity profile, whatever else it has.

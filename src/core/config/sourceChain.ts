@@ -1,4 +1,4 @@
-import { isRoleSwitchError, RoleSwitchError } from '../errors';
+import { RoleSwitchError } from '../errors';
 import { hasStaticKeys, type Profile, type ProfileSet, type RoleArn } from './profiles';
 
 /** One AssumeRole call in a chain, with the settings of the profile that asks for it. */
@@ -90,7 +90,7 @@ export function resolveSourceChain(set: ProfileSet, profileName: string): Source
     return walkSourceChain(set, profileName);
   } catch (e) {
     // A broken link further down must still say which profile the user picked (found by the property tests).
-    if (isRoleSwitchError(e) && !e.message.includes(`"${profileName}"`)) throw new RoleSwitchError(`${e.message} (needed by profile "${profileName}")`, e.code, profileName);
+    if (e instanceof RoleSwitchError && !e.message.includes(`"${profileName}"`)) throw new RoleSwitchError(`${e.message} (needed by profile "${profileName}")`, e.code, profileName);
     throw e;
   }
 }

@@ -1,9 +1,9 @@
 import type { AwsFilePaths } from '../config/sharedFiles';
-import { isRoleSwitchError, RoleSwitchError } from '../errors';
+import { RoleSwitchError } from '../errors';
 import type { Profile, ProfileSet } from '../config/profiles';
 import type { ChainRoot } from '../config/sourceChain';
 import type { AwsCredentials } from './stsApi';
-import type { Env } from './stsEndpoint';
+import type { Env } from '../config/filePaths';
 
 export interface SourceRequest {
   profile: Profile;
@@ -105,7 +105,7 @@ function message(e: unknown): string {
 
 /** What went wrong in a provider, in the user's words, with the profile and the fix. */
 function describeSourceFailure(root: ChainRoot, picked: string, e: unknown, sso?: SsoSettings): RoleSwitchError {
-  if (isRoleSwitchError(e)) return e;
+  if (e instanceof RoleSwitchError) return e;
   const p = root.profile.name;
   const via = p === picked ? '' : ` (the source of "${picked}")`;
   const text = message(e);

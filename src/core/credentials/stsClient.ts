@@ -2,7 +2,7 @@
 // chunk (dist/stsClient.js) that is required on the first STS call, keeping the SDK
 // off the activation path.
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
-import { isStsCallError, StsCallError } from '../errors';
+import { StsCallError } from '../errors';
 import type { AssumeRoleRequest, AssumeRoleResult, CallerIdentity, SessionTokenRequest, StsApi, StsCallOptions } from './stsApi';
 
 export interface StsClientSettings {
@@ -94,7 +94,7 @@ export function createStsApi(settings: StsClientSettings): StsApi {
     try {
       return await run(clientFor(options));
     } catch (e) {
-      if (isStsCallError(e)) throw e;
+      if (e instanceof StsCallError) throw e;
       const failure = toStsCallError(e, options);
       retried(what, options, (e as { $metadata?: { attempts?: number; totalRetryDelay?: number } }).$metadata, `failed with ${failure.code}`);
       throw failure;

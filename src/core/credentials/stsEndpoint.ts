@@ -1,6 +1,5 @@
+import type { Env } from '../config/filePaths';
 import type { Profile, ProfileSet } from '../config/profiles';
-
-export type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * The region STS is called in. The environment wins over the profile's `region`, as in the

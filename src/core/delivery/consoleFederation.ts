@@ -1,5 +1,6 @@
+import { CHAINED_MAX_SECONDS, MAX_DURATION_SECONDS } from '../config/profiles';
 import { RoleSwitchError } from '../errors';
-import type { Session } from '../session/resolveSession';
+import type { Session } from '../session/session';
 
 /**
  * Signing in to the AWS Management Console as the active session through the federation
@@ -13,10 +14,6 @@ const PARTITIONS: Record<string, { signin: string; console: string }> = {
   'aws-us-gov': { signin: 'https://signin.amazonaws-us-gov.com/federation', console: 'https://console.amazonaws-us-gov.com' },
 };
 
-export const MIN_CONSOLE_SECONDS = 900;
-export const MAX_CONSOLE_SECONDS = 43200;
-/** The federation endpoint limits console sessions made from role-chained credentials to one hour. */
-export const CHAINED_CONSOLE_SECONDS = 3600;
 
 export function partitionOf(session: Session): string {
   return /^arn:(aws[a-z-]*):/.exec(session.roleArn ?? session.arn)?.[1] ?? 'aws';
@@ -48,7 +45,7 @@ export function isChainedSession(session: Session): boolean {
 
 /** What federation allows for this session: 900..43200 s, one hour for chained role sessions. */
 export function consoleSessionSeconds(session: Session): number {
-  return isChainedSession(session) ? CHAINED_CONSOLE_SECONDS : MAX_CONSOLE_SECONDS;
+  return isChainedSession(session) ? CHAINED_MAX_SECONDS : MAX_DURATION_SECONDS;
 }
 
 export type FetchJson = (url: string) => Promise<{ status: number; body: unknown }>;

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Session } from '../session/resolveSession';
+import type { Session } from '../session/session';
 
 /**
  * Serves the active session on 127.0.0.1 in the format of the ECS container credentials

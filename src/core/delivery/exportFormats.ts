@@ -1,4 +1,4 @@
-import type { Session } from '../session/resolveSession';
+import type { Session } from '../session/session';
 
 /**
  * The credentials of a session as text to paste elsewhere, with the variable set and layout of

@@ -1,4 +1,4 @@
-import type { Session } from '../session/resolveSession';
+import type { Session } from '../session/session';
 
 /** Every variable the extension may set in terminals; on drop exactly these are removed, nothing else. */
 export const MANAGED_ENV_NAMES = [

@@ -1,7 +1,8 @@
 import type { Clock } from '../clock';
-import { isStsCallError, RoleSwitchError } from '../errors';
+import type { Session } from './session';
+import { StsCallError, RoleSwitchError } from '../errors';
 import { describeStsFailure } from '../credentials/stsErrors';
-import { DEFAULT_DURATION_SECONDS, MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, type Profile, type ProfileSet } from '../config/profiles';
+import { CHAINED_MAX_SECONDS, DEFAULT_DURATION_SECONDS, MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, type Profile, type ProfileSet } from '../config/profiles';
 import { isValidMfaCode } from '../credentials/mfaCode';
 import { defaultSessionName, sanitizeSessionName } from '../credentials/roleSessionName';
 import { rootCredentials, type CredentialSourceApi } from '../credentials/sourceCredentials';
@@ -9,36 +10,8 @@ import { chainNames, resolveSourceChain, rootIsRoleSession, type ChainRoot, type
 import { cliCacheKey, type CachedRole } from '../credentials/cliCache';
 import { mfaSessionKey, type MfaSession, type MfaSessionCache } from '../credentials/mfaSessions';
 import type { AssumeRoleRequest, AwsCredentials, StsApi } from '../credentials/stsApi';
-import { resolveRegion, resolveStsEndpoint, type Env } from '../credentials/stsEndpoint';
-
-/** The identity the editor is working as. Holds secrets: never log or show it whole. */
-export interface Session {
-  readonly profileName: string;
-  /** 'role' when the picked profile was assumed; otherwise the kind of source it resolved from. */
-  readonly kind: 'role' | ChainRoot['kind'];
-  readonly credentials: AwsCredentials;
-  /** ms since epoch; undefined for long-term keys. */
-  readonly expiresAt?: number;
-  readonly startedAt: number;
-  readonly region: string;
-  /** arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION, or the caller ARN for keys. */
-  readonly arn: string;
-  readonly accountId: string;
-  readonly roleName?: string;
-  readonly roleArn?: string;
-  readonly sessionName?: string;
-  /** The profile the first credentials came from, and the whole chain picked -> root. */
-  readonly sourceProfile?: string;
-  readonly chain: readonly string[];
-  readonly durationSeconds?: number;
-  readonly stsEndpoint?: string;
-  /** The first hop was assumed from an MFA session (no code asked this time, or one code for many roles). */
-  readonly mfaSession?: boolean;
-  /** How many hops came from the AWS CLI's cache instead of STS. */
-  readonly fromCliCache?: number;
-  /** The role was assumed with temporary credentials (another role, SSO, an MFA session...): role chaining, one hour at most. */
-  readonly chained?: boolean;
-}
+import type { Env } from '../config/filePaths';
+import { resolveRegion, resolveStsEndpoint } from '../credentials/stsEndpoint';
 
 /** Asks the user for an MFA code; resolves undefined when they cancel. */
 export type MfaCodeProvider = (request: { profile: string; mfaSerial: string; roleArn: string }) => Promise<string | undefined>;
@@ -74,9 +47,6 @@ export function identityName(arn: string, profile: Profile): string | undefined 
   return user?.[1];
 }
 
-// Role chaining limits the session to one hour whatever the role allows.
-// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining
-export const CHAINED_MAX_SECONDS = 3600;
 
 /** The AssumeRole parameters for one hop, as the AWS CLI builds them from the hop's own profile. */
 export function buildAssumeRoleRequest(hop: RoleHop, sessionName: string): AssumeRoleRequest {
@@ -138,7 +108,7 @@ export async function resolveSession(set: ProfileSet, profileName: string, deps:
 
   if (chain.hops.length === 0) {
     const identity = await sts.getCallerIdentity({ credentials, region, endpoint, signal: deps.signal }).catch((e: unknown) => {
-      throw isStsCallError(e) ? describeStsFailure(e, { profile: profileName, hopProfile: profileName, action: 'GetCallerIdentity' }) : e;
+      throw e instanceof StsCallError ? describeStsFailure(e, { profile: profileName, hopProfile: profileName, action: 'GetCallerIdentity' }) : e;
     });
     return {
       profileName,
@@ -191,7 +161,7 @@ export async function resolveSession(set: ProfileSet, profileName: string, deps:
       last = { arn: result.assumedRoleArn, request, hop };
       if (cacheKey && deps.cliCache?.write) await deps.cliCache.write(cacheKey, result).catch((e: unknown) => deps.cliCache?.onWriteError?.(e));
     } catch (e) {
-      if (!isStsCallError(e)) throw e;
+      if (!(e instanceof StsCallError)) throw e;
       throw describeStsFailure(e, {
         profile: profileName,
         hopProfile: hop.profile.name,
@@ -258,7 +228,7 @@ async function startMfaSession(
     deps.mfaSessions?.cache.set(session);
     return session;
   } catch (e) {
-    if (!isStsCallError(e)) throw e;
+    if (!(e instanceof StsCallError)) throw e;
     throw describeStsFailure(e, { profile: profileName, hopProfile: hop.profile.name, action: 'GetSessionToken', sourceProfile: where.sourceProfile, mfaSerial: serial });
   }
 }

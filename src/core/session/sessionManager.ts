@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '../clock';
-import { RoleSwitchError, isRoleSwitchError } from '../errors';
+import { RoleSwitchError } from '../errors';
 import { Emitter } from '../events';
-import type { Session } from './resolveSession';
+import type { Session } from './session';
 
 export type SessionChangeReason = 'assumed' | 'dropped' | 'expired' | 'refreshed' | 'restored';
 
@@ -106,7 +106,7 @@ export class SessionManager {
       this.setActive(session, 'assumed');
       return session;
     } catch (e) {
-      if (generation !== this.generation && !(isRoleSwitchError(e) && e.code === 'Superseded')) {
+      if (generation !== this.generation && !(e instanceof RoleSwitchError && e.code === 'Superseded')) {
         throw new RoleSwitchError(`Switching to "${profileName}" was superseded by a newer switch or a drop.`, 'Superseded', profileName);
       }
       throw e;
@@ -156,8 +156,8 @@ export class SessionManager {
       this.setActive(fresh, 'refreshed');
       return fresh;
     } catch (e) {
-      if (!stillCurrent() || (isRoleSwitchError(e) && (e.code === 'Superseded' || e.code === 'MfaCancelled'))) return undefined;
-      const needsMfa = isRoleSwitchError(e) && e.code === 'MfaRequired';
+      if (!stillCurrent() || (e instanceof RoleSwitchError && (e.code === 'Superseded' || e.code === 'MfaCancelled'))) return undefined;
+      const needsMfa = e instanceof RoleSwitchError && e.code === 'MfaRequired';
       this.setProblem({ profileName: session.profileName, error: e, needsMfa, expiresAt: session.expiresAt });
       // A network blip must not leave the session to expire: try again later, quietly, while time is left.
       if (!needsMfa && !mode.interactive) this.scheduleRetry(session);

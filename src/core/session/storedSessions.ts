@@ -1,5 +1,5 @@
 import type { MfaSession } from '../credentials/mfaSessions';
-import type { Session } from './resolveSession';
+import type { Session } from './session';
 
 /**
  * Sessions as stored in the editor's secret storage (the OS keychain), so a reload or a
