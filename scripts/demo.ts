@@ -76,6 +76,7 @@ services = local-sts
   const server = await startCodeServer({
     extensionDevelopmentPath: repoRoot,
     workspace,
+    testHooks: false,
     env: { HOME: home, SHELL: '/bin/bash', AWS_CONFIG_FILE: path.join(home, '.aws', 'config'), AWS_SHARED_CREDENTIALS_FILE: path.join(home, '.aws', 'credentials') },
   });
   console.log(`

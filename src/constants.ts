@@ -16,8 +16,6 @@ export const Commands = {
   openConfig: 'awsRoles.openConfig',
   showLog: 'awsRoles.showLog',
   statusBarActions: 'awsRoles.statusBarActions',
-  /** Test-only query of internal state; registered but hidden from the palette. */
-  inspectState: 'awsRoles.inspectState',
 } as const;
 
 export const Views = {

@@ -1,34 +1,33 @@
 import type * as vscode from 'vscode';
 import { CountingClock, systemClock } from './core/clock';
-import { MfaSessionCache } from './core/credentials/mfaSessions';
+import { defaultProfileHasCredentials } from './core/config/profileGroups';
 import { ProfileCatalog } from './core/config/profileCatalog';
+import { MfaSessionCache } from './core/credentials/mfaSessions';
+import { refreshLeadMs } from './core/delivery/refreshLead';
 import { Redactor } from './core/redact';
 import { SessionManager } from './core/session/sessionManager';
+import { ActivationTimer } from './vscode/activationTimer';
 import { AddRoleProfile } from './vscode/addRoleProfile';
+import { ConfigCommands } from './vscode/configCommands';
 import { ConfigDiagnostics } from './vscode/configDiagnostics';
+import { ConfigWatcher } from './vscode/configWatcher';
 import { ConsoleSignin } from './vscode/consoleSignin';
 import { CredentialExport } from './vscode/credentialExport';
 import { DebugCredentials } from './vscode/debugCredentials';
-import { ConfigWatcher } from './vscode/configWatcher';
-import { engine } from './vscode/engine';
+import { createSdkLoaders, engine } from './vscode/lazyChunks';
 import { Logger } from './vscode/logger';
 import { ProfileTreeProvider } from './vscode/profileTree';
 import { promptForMfaCode } from './vscode/prompts';
 import { RefreshNotifier } from './vscode/refreshNotifier';
-import { RoleCommands } from './vscode/roleCommands';
-import { createSdkLoaders } from './vscode/sdkLoaders';
-import { SessionPersistence } from './vscode/sessionPersistence';
+import { SecretSessionStore } from './vscode/secretSessionStore';
+import { SessionCommands } from './vscode/sessionCommands';
 import { createSessionResolver } from './vscode/sessionResolver';
+import { SessionSync } from './vscode/sessionSync';
 import { SettingsService } from './vscode/settings';
 import { IdentityStatusBar } from './vscode/statusBar';
-import { refreshLeadMs, TerminalEnvironment } from './vscode/terminalEnvironment';
+import { TerminalEnvironment } from './vscode/terminalEnvironment';
+import { registerTestHooks } from './vscode/testHooks';
 import { WorkspaceProfile } from './vscode/workspaceProfile';
-
-// Set by esbuild's banner and footer around the bundle's evaluation: activation time is module
-// load plus the activate() call, as VS Code's own activation times count it (the extension host's
-// wait for the ExtensionContext in between is not ours).
-declare const __awsRolesLoadStart: number | undefined;
-declare const __awsRolesLoadEnd: number | undefined;
 
 /** What activate() returns to other code (tests, the benchmark): timings and timer counts, never a secret. */
 export interface ExtensionDiagnostics {
@@ -39,64 +38,54 @@ export interface ExtensionDiagnostics {
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics {
-  const activateStart = performance.now();
-  const moduleMs = typeof __awsRolesLoadStart === 'number' && typeof __awsRolesLoadEnd === 'number' ? __awsRolesLoadEnd - __awsRolesLoadStart : 0;
-  const marks: [string, number][] = [['module evaluated', moduleMs]];
-  const mark = (label: string) => marks.push([label, moduleMs + performance.now() - activateStart]);
+  const timer = new ActivationTimer();
+  const own = <T extends vscode.Disposable>(item: T): T => (context.subscriptions.push(item), item);
+  const env = process.env;
   const clock = new CountingClock(systemClock);
   const redactor = new Redactor();
-  const log = new Logger(redactor);
-  const settings = new SettingsService();
-  const env = process.env;
-  const catalog = new ProfileCatalog(() => ({ configFile: settings.value.configFile, credentialsFile: settings.value.credentialsFile }), env, (paths) => engine().loadProfileSet(paths));
+  const log = own(new Logger(redactor));
+  const settings = own(new SettingsService());
+  const catalog = own(new ProfileCatalog(() => ({ configFile: settings.value.configFile, credentialsFile: settings.value.credentialsFile }), env, (paths) => engine().loadProfileSet(paths)));
   const { loadSts, loadSources } = createSdkLoaders(settings, log);
-  const mfaCache = new MfaSessionCache();
+  const mfaCache = own(new MfaSessionCache());
+  const store = new SecretSessionStore(context.secrets, redactor, log);
   const resolve = createSessionResolver({ catalog, settings, loadSts, loadSources, mfaCache, prompt: promptForMfaCode, clock, env, redactor, log });
-  // The manager and the persistence know each other: refreshes first look at what other windows stored.
-  const shared: { persistence?: SessionPersistence } = {};
-  const sessions = new SessionManager(resolve, clock, {
-    refreshPolicy: () => ({ enabled: settings.value.autoRefresh, leadMs: refreshLeadMs(settings.value) }),
-    peekShared: async (profileName) => shared.persistence?.peekShared(profileName),
-  });
-  const persistence = (shared.persistence = new SessionPersistence(context.secrets, sessions, mfaCache, clock, redactor, log));
-
-  mark('core services');
-  const tree = new ProfileTreeProvider(catalog, sessions, log);
-  mark('tree view');
-  const statusBar = new IdentityStatusBar(sessions, settings, clock);
-  mark('status bar');
-  const debug = new DebugCredentials(sessions, settings, log);
-  const consoleSignin = new ConsoleSignin(sessions, settings, log);
-  const workspaceProfile = new WorkspaceProfile(catalog, sessions, settings, log);
-  context.subscriptions.push(
-    log,
-    settings,
-    catalog,
-    sessions,
-    mfaCache,
-    persistence,
-    tree,
-    statusBar,
-    new TerminalEnvironment(context.environmentVariableCollection, sessions, settings, log, () => {
-      const fallback = catalog.loaded?.profiles.get('default');
-      return Boolean(fallback && fallback.kind !== 'other');
+  const sessions = own(
+    new SessionManager(resolve, clock, {
+      refreshPolicy: () => ({ enabled: settings.value.autoRefresh, leadMs: refreshLeadMs(settings.value.refreshMinutesBefore, settings.value.terminalCredentials) }),
+      // Refreshes first look at what other windows stored.
+      peekShared: (profileName) => store.peekShared(profileName),
     }),
-    ((): vscode.Disposable => (mark('terminal environment'), new ConfigWatcher(catalog, settings, log)))(),
-    ((): vscode.Disposable => (mark('config watcher'), new ConfigDiagnostics(catalog, log)))(),
-    new RefreshNotifier(sessions, log),
-    debug,
-    consoleSignin,
-    workspaceProfile,
-    new CredentialExport(sessions, settings, log),
-    new AddRoleProfile(catalog, log),
-    new RoleCommands(context, catalog, sessions, loadSts, tree, statusBar, log, () => ({ debugNotes: debug.notes, consoleDestination: consoleSignin.lastDestination })),
-    settings.onDidChange(() => sessions.reschedule()),
   );
+  const sync = own(new SessionSync(store, sessions, mfaCache, clock, log));
+  timer.mark('core services');
+
+  const tree = own(new ProfileTreeProvider(catalog, sessions, log));
+  timer.mark('tree view');
+  const statusBar = own(new IdentityStatusBar(sessions, settings, clock));
+  timer.mark('status bar');
+  own(new TerminalEnvironment(context.environmentVariableCollection, sessions, settings, log, () => defaultProfileHasCredentials(catalog.loaded)));
+  timer.mark('terminal environment');
+  own(new ConfigWatcher(catalog, settings, log));
+  timer.mark('config watcher');
+  own(new ConfigDiagnostics(catalog, log));
+  own(new RefreshNotifier(sessions, log));
+  const debug = own(new DebugCredentials(sessions, settings, log));
+  const consoleSignin = own(new ConsoleSignin(sessions, settings, log));
+  const workspaceProfile = own(new WorkspaceProfile(catalog, sessions, settings, log));
+  own(new CredentialExport(sessions, settings, log));
+  own(new AddRoleProfile(catalog, log));
+  own(new ConfigCommands(catalog, log));
+  const sessionCommands = own(new SessionCommands(context, catalog, sessions, loadSts, log));
+  own(settings.onDidChange(() => sessions.reschedule()));
+  const hooks = registerTestHooks(env, { context, sessions, sessionCommands, tree, statusBar, debugNotes: () => debug.notes, consoleDestination: () => consoleSignin.lastDestination });
+  if (hooks) own(hooks);
+  timer.mark('commands and providers');
+
   // A session kept by an earlier window (reload, second window) comes back without STS;
   // then the folder's own profile is offered if it is not the one already active.
-  mark('commands and providers');
-  void persistence.restore().then(() => workspaceProfile.check());
-  return { activationMs: moduleMs + performance.now() - activateStart, activationMarks: marks, timers: () => clock.counts() };
+  void sync.restore().then(() => workspaceProfile.check());
+  return { activationMs: timer.elapsedMs(), activationMarks: timer.marks, timers: () => clock.counts() };
 }
 
 export function deactivate(): void {

@@ -1,17 +1,18 @@
 // Everything that reads, resolves or checks profiles, in one lazily required chunk
 // (dist/engine.js): activation loads none of it, the first look at profiles does.
-// The VS Code layer reaches it through vscode/engine.ts only.
+// The VS Code layer reaches it through vscode/lazyChunks.ts only.
 export { loadAwsFiles } from './config/sharedFiles';
 export { readCliCache, writeCliCache } from './credentials/cliCache';
 export { diagnoseConfig, diagnosticsByProfile, isLineDelete } from './config/diagnostics';
-export { appendRoleProfile, validateMfaSerial, validateProfileName, validateRoleArn, validateSessionName, writeFileAtomically } from './config/configEdits';
+export { addRoleProfileToFile, createConfigFileIfMissing, validateMfaSerial, validateProfileName, validateRoleArn, validateSessionName } from './config/configEdits';
 export { buildConsoleUrl } from './delivery/consoleFederation';
 export { CredentialEndpoint } from './delivery/credentialEndpoint';
-export { buildProfileSet, DEFAULT_DURATION_SECONDS } from './config/profiles';
+export { buildProfileSet } from './config/profiles';
+export { profileProblem, summarizeProfile } from './config/profileSummary';
 export { resolveSession } from './session/resolveSession';
-export { chainNames, resolveSourceChain } from './config/sourceChain';
+export { needsMfaCode } from './config/sourceChain';
 
-import type { AwsFilePaths } from './config/sharedFiles';
+import type { AwsFilePaths } from './config/filePaths';
 import { loadAwsFiles } from './config/sharedFiles';
 import { buildProfileSet, type ProfileSet } from './config/profiles';
 

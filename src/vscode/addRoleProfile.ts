@@ -1,8 +1,7 @@
-import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import type { NewRoleProfile } from '../core/config/configEdits';
-import { engine } from './engine';
+import { engine } from './lazyChunks';
 import { errorMessage } from '../core/errors';
 import type { ProfileCatalog } from '../core/config/profileCatalog';
 import { isAssumable } from '../core/config/profileGroups';
@@ -26,11 +25,8 @@ export class AddRoleProfile extends Disposable {
       const existing = new Set(set.profiles.keys());
       const profile = isPreset(preset) ? preset : await this.ask(existing, [...set.profiles.values()].filter(isAssumable).map((p) => p.name));
       if (!profile) return undefined;
-      const problem = engine().validateProfileName(profile.name, existing) ?? engine().validateRoleArn(profile.roleArn) ?? engine().validateMfaSerial(profile.mfaSerial ?? '') ?? engine().validateSessionName(profile.roleSessionName ?? '');
-      if (problem) throw new Error(problem);
       const file = this.catalog.paths().configPath;
-      const text = await fs.readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e)));
-      await engine().writeFileAtomically(file, engine().appendRoleProfile(text, profile));
+      await engine().addRoleProfileToFile(file, profile, existing);
       this.log.info(`Added [profile ${profile.name}] to ${file}.`);
       await this.catalog.reload();
       const assume = 'Assume Now';

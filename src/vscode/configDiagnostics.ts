@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ConfigDiagnostic, ConfigEdit, ConfigFileKind, ConfigFix } from '../core/config/diagnostics';
-import { engine } from './engine';
+import { engine } from './lazyChunks';
 import type { ProfileCatalog } from '../core/config/profileCatalog';
 import type { ProfileSet } from '../core/config/profiles';
 import { Disposable } from './disposable';

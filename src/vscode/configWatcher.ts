@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AwsFilePaths } from '../core/config/sharedFiles';
 import type { ProfileCatalog } from '../core/config/profileCatalog';
-import { Disposable } from './disposable';
+import { Disposable, toDisposable } from './disposable';
 import type { Logger } from './logger';
 import type { SettingsService } from './settings';
 
@@ -32,8 +32,8 @@ export class ConfigWatcher extends Disposable {
         this.scheduleReload('settings changed');
       }),
     );
-    this._register({ dispose: () => this.unwatch() });
-    this._register({ dispose: () => clearTimeout(this.timer) });
+    this._register(toDisposable(() => this.unwatch()));
+    this._register(toDisposable(() => clearTimeout(this.timer)));
     this.watch(catalog.paths());
   }
 

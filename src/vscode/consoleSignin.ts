@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import type { FetchJson } from '../core/delivery/consoleFederation';
-import { engine } from './engine';
+import { engine } from './lazyChunks';
 import { errorMessage } from '../core/errors';
 import type { SessionManager } from '../core/session/sessionManager';
 import { Disposable } from './disposable';
 import type { Logger } from './logger';
+import { notifyWithLog } from './notify';
 import type { SettingsService } from './settings';
 
 const fetchJson: FetchJson = async (url) => {
@@ -52,9 +53,7 @@ export class ConsoleSignin extends Disposable {
       return await vscode.env.openExternal(vscode.Uri.parse(url, true));
     } catch (e) {
       this.log.error(`Opening the console for "${session.profileName}" failed`, e);
-      const showLog = 'Show Log';
-      const choice = await vscode.window.showErrorMessage(this.log.redactor.redact(errorMessage(e)), showLog);
-      if (choice === showLog) this.log.show();
+      await notifyWithLog(this.log, 'error', errorMessage(e));
       return false;
     }
   }

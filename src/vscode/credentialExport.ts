@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import { EXPORT_FORMATS, formatCredentials, type ExportFormat } from '../core/delivery/exportFormats';
 import type { SessionManager } from '../core/session/sessionManager';
-import { Disposable } from './disposable';
+import { Disposable, toDisposable } from './disposable';
 import type { Logger } from './logger';
 import type { SettingsService } from './settings';
 
@@ -21,7 +21,7 @@ export class CredentialExport extends Disposable {
   ) {
     super();
     this._register(vscode.commands.registerCommand(Commands.copyCredentials, (format?: unknown) => this.copy(format)));
-    this._register({ dispose: () => clearTimeout(this.clearTimer) });
+    this._register(toDisposable(() => clearTimeout(this.clearTimer)));
   }
 
   /** `format` (an ExportFormat id) skips the quick pick, for keybindings. */

@@ -33,3 +33,15 @@ export abstract class Disposable implements vscode.Disposable {
     }
   }
 }
+
+/** A disposable that runs `dispose` once. */
+export function toDisposable(dispose: () => void): vscode.Disposable {
+  let done = false;
+  return {
+    dispose: () => {
+      if (done) return;
+      done = true;
+      dispose();
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Redactor } from '../core/redact';
-import { LOG_CHANNEL_NAME } from '../constants';
+import { Commands, LOG_CHANNEL_NAME } from '../constants';
 
 /**
  * The extension's one log. Every line passes the redactor first, so a secret the
@@ -10,7 +10,11 @@ import { LOG_CHANNEL_NAME } from '../constants';
 export class Logger implements vscode.Disposable {
   private channel: vscode.LogOutputChannel | undefined;
 
-  constructor(readonly redactor: Redactor) {}
+  private readonly showCommand: vscode.Disposable;
+
+  constructor(readonly redactor: Redactor) {
+    this.showCommand = vscode.commands.registerCommand(Commands.showLog, () => this.show());
+  }
 
   // Created on first write so activation stays free of UI work.
   private get out(): vscode.LogOutputChannel {
@@ -40,6 +44,7 @@ export class Logger implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.showCommand.dispose();
     this.channel?.dispose();
     this.channel = undefined;
   }

@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
-import { ContextKeys, Views } from '../constants';
+import { Commands, ContextKeys, Views } from '../constants';
 import { formatDuration } from '../core/session/countdown';
-import { errorMessage } from '../core/errors';
 import type { ProfileCatalog } from '../core/config/profileCatalog';
 import type { Profile, ProfileSet } from '../core/config/profiles';
+import type { ProfileSummary } from '../core/config/profileSummary';
 import { KIND_ICONS, KIND_LABELS } from './profileKinds';
 import type { SessionManager } from '../core/session/sessionManager';
 import { accountAndRole, buildProfileGroups, isAssumable, type ProfileGroup } from '../core/config/profileGroups';
-import { engine } from './engine';
+import { engine } from './lazyChunks';
 import { Disposable } from './disposable';
 import type { Logger } from './logger';
 
@@ -25,24 +25,6 @@ const LARGE_TREE = 200;
 
 export type TreeNode = { type: 'group'; group: ProfileGroup } | { type: 'profile'; profile: Profile };
 
-/** Why a profile cannot be used as it is (or what looks wrong in it), or undefined. */
-function profileProblem(set: ProfileSet, profile: Profile): { message: string; severity: 'error' | 'warning' } | undefined {
-  const found = engine().diagnosticsByProfile(set).get(profile.name) ?? [];
-  // The diagnostics cover the profile's own mistakes; the chain check adds those of the profiles it leads to.
-  const errors = found.filter((d) => d.severity === 'error').map((d) => d.message);
-  if (!errors.length) errors.push(...profile.problems);
-  if (!errors.length && isAssumable(profile)) {
-    try {
-      engine().resolveSourceChain(set, profile.name);
-    } catch (e) {
-      errors.push(errorMessage(e));
-    }
-  }
-  if (errors.length) return { message: errors.join(' '), severity: 'error' };
-  const warnings = found.filter((d) => d.severity === 'warning').map((d) => d.message);
-  return warnings.length ? { message: warnings.join(' '), severity: 'warning' } : undefined;
-}
-
 export class ProfileTreeProvider extends Disposable implements vscode.TreeDataProvider<TreeNode> {
   private readonly changed = this._register(new vscode.EventEmitter<TreeNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
@@ -58,6 +40,9 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
   ) {
     super();
     this.view = this._register(vscode.window.createTreeView(Views.profiles, { treeDataProvider: this, showCollapseAll: true }));
+    this._register(vscode.commands.registerCommand(Commands.refreshProfiles, () => this.reload()));
+    this._register(vscode.commands.registerCommand(Commands.filterProfiles, () => this.askFilter()));
+    this._register(vscode.commands.registerCommand(Commands.clearFilter, () => this.setFilter('')));
     this._register(catalog.onDidChange(() => this.changed.fire(undefined)));
     this._register(sessions.onDidChange(() => this.changed.fire(undefined)));
   }
@@ -100,6 +85,26 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
 
   refresh(): void {
     this.changed.fire(undefined);
+  }
+
+  /** AWS: Refresh Profiles: re-reads the files (a failure shows in the view), then redraws. */
+  private async reload(): Promise<void> {
+    try {
+      await this.catalog.reload();
+    } catch (e) {
+      this.log.error('Reloading profiles failed', e);
+    }
+    this.refresh();
+  }
+
+  /** AWS: Filter Profiles. */
+  private async askFilter(): Promise<void> {
+    const value = await vscode.window.showInputBox({
+      title: 'Filter AWS profiles',
+      prompt: 'Profile name, account id or role name',
+      value: this.filter,
+    });
+    if (value !== undefined) this.setFilter(value);
   }
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
@@ -149,7 +154,7 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
     const p = node.profile;
     const set = this.catalog.loaded;
     const active = this.sessions.active?.profileName === p.name;
-    const problem = set ? profileProblem(set, p) : undefined;
+    const problem = set ? engine().profileProblem(set, p) : undefined;
     const item = new vscode.TreeItem(p.name, vscode.TreeItemCollapsibleState.None);
     item.id = `profile:${p.name}`;
     const parts: string[] = [];
@@ -175,24 +180,19 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
     if (node.type !== 'profile') return item;
     const set = this.catalog.loaded;
     const p = node.profile;
-    item.tooltip = this.tooltip(p, set, set ? profileProblem(set, p) : undefined, this.sessions.active?.profileName === p.name);
+    const summary: ProfileSummary = set ? engine().summarizeProfile(set, p) : { source: p.sourceProfile ? { label: 'Source profile', value: p.sourceProfile } : undefined };
+    item.tooltip = this.tooltip(p, summary, this.sessions.active?.profileName === p.name);
     return item;
   }
 
-  private tooltip(p: Profile, set: ProfileSet | undefined, problem: { message: string; severity: 'error' | 'warning' } | undefined, active: boolean): vscode.MarkdownString {
+  private tooltip(p: Profile, { problem, source, durationSeconds }: ProfileSummary, active: boolean): vscode.MarkdownString {
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${escape(p.name)}** — ${KIND_LABELS[p.kind]}${active ? ' (active)' : ''}\n\n`);
     const rows: [string, string | undefined][] = [];
     if (p.settings.role_arn) rows.push(['Role ARN', p.settings.role_arn]);
-    if (set && p.kind !== 'other' && problem?.severity !== 'error') {
-      try {
-        rows.push(['Source chain', engine().chainNames(engine().resolveSourceChain(set, p.name)).join(' → ')]);
-      } catch {
-        // Reported as the problem below.
-      }
-    } else if (p.sourceProfile) rows.push(['Source profile', p.sourceProfile]);
+    if (source) rows.push([source.label, source.value]);
     rows.push(['Region', p.region ?? 'not set (us-east-1 or AWS_REGION)']);
-    if (p.kind === 'role') rows.push(['Duration', formatDuration(p.durationSeconds ?? engine().DEFAULT_DURATION_SECONDS)]);
+    if (durationSeconds !== undefined) rows.push(['Duration', formatDuration(durationSeconds)]);
     if (p.mfaSerial) rows.push(['MFA device', p.mfaSerial]);
     if (p.externalId) rows.push(['External ID', 'set']);
     if (p.roleSessionName) rows.push(['Session name', p.roleSessionName]);

@@ -4,6 +4,7 @@ import { errorMessage } from '../core/errors';
 import type { RefreshProblem, SessionManager } from '../core/session/sessionManager';
 import { Disposable } from './disposable';
 import type { Logger } from './logger';
+import { notifyWithLog } from './notify';
 
 /**
  * Tells the user, once per problem and without taking focus, that a background refresh did not
@@ -38,14 +39,8 @@ export class RefreshNotifier extends Disposable {
     }
     this.log.error(`Renewing "${problem.profileName}" in the background failed`, problem.error);
     const retry = 'Retry';
-    const showLog = 'Show Log';
-    const choice = await vscode.window.showWarningMessage(
-      this.log.redactor.redact(`Could not renew the AWS credentials of "${problem.profileName}": ${errorMessage(problem.error)} The current ones keep working until ${until}.`),
-      retry,
-      showLog,
-    );
+    const choice = await notifyWithLog(this.log, 'warning', `Could not renew the AWS credentials of "${problem.profileName}": ${errorMessage(problem.error)} The current ones keep working until ${until}.`, retry);
     if (choice === retry) await this.refreshNow();
-    if (choice === showLog) this.log.show();
   }
 
   /** AWS: Refresh Credentials, and the buttons above: renew now, prompting if a code is needed. */
@@ -61,9 +56,7 @@ export class RefreshNotifier extends Disposable {
       return Boolean(fresh);
     } catch (e) {
       this.log.error(`Renewing "${session.profileName}" failed`, e);
-      const showLog = 'Show Log';
-      const choice = await vscode.window.showErrorMessage(this.log.redactor.redact(errorMessage(e)), showLog);
-      if (choice === showLog) this.log.show();
+      await notifyWithLog(this.log, 'error', errorMessage(e));
       return false;
     }
   }

@@ -1,11 +1,11 @@
 import type { Clock } from '../core/clock';
-import { RoleSwitchError } from '../core/errors';
+import { errorMessage, RoleSwitchError } from '../core/errors';
 import type { MfaSessionCache } from '../core/credentials/mfaSessions';
 import type { ProfileCatalog } from '../core/config/profileCatalog';
 import type { Redactor } from '../core/redact';
 import type { Session } from '../core/session/session';
 import type { MfaCodeProvider } from '../core/session/resolveSession';
-import { engine } from './engine';
+import { engine } from './lazyChunks';
 import type { ResolveMode } from '../core/session/sessionManager';
 import type { CredentialSourceApi } from '../core/credentials/sourceCredentials';
 import type { StsApi } from '../core/credentials/stsApi';
@@ -47,7 +47,7 @@ export function createSessionResolver(d: SessionResolverDeps): (profileName: str
             // On a refresh the cache would hand back the very credentials being renewed.
             read: s.useCliCache && !mode.refresh ? (key, now) => engine().readCliCache(key, now) : async () => undefined,
             write: s.writeCliCache ? (key, role) => engine().writeCliCache(key, role) : undefined,
-            onWriteError: (e) => d.log.warn(`Could not write the AWS CLI cache: ${e instanceof Error ? e.message : String(e)}`),
+            onWriteError: (e) => d.log.warn(`Could not write the AWS CLI cache: ${errorMessage(e)}`),
           }
         : undefined,
     });

@@ -4,7 +4,7 @@ import type { Clock, TimerHandle } from '../core/clock';
 import { formatCountdown } from '../core/session/countdown';
 import type { Session } from '../core/session/session';
 import type { SessionManager } from '../core/session/sessionManager';
-import { Disposable } from './disposable';
+import { Disposable, toDisposable } from './disposable';
 import type { SettingsService } from './settings';
 
 export type StatusBarState = 'none' | 'active' | 'warning' | 'expired';
@@ -35,9 +35,27 @@ export class IdentityStatusBar extends Disposable {
     );
     this._register(settings.onDidChange(() => this.render()));
     this._register(sessions.onDidChangeRefreshProblem(() => this.render()));
-    this._register({ dispose: () => this.stopTicker() });
+    this._register(toDisposable(() => this.stopTicker()));
+    this._register(vscode.commands.registerCommand(Commands.statusBarActions, () => this.showActions()));
     this.render();
     this.item.show();
+  }
+
+  /** What a click on the item offers. */
+  private async showActions(): Promise<void> {
+    const active = this.sessions.active;
+    type Action = vscode.QuickPickItem & { command: string };
+    const actions: Action[] = [{ label: '$(arrow-swap) Switch Role…', command: Commands.assumeRole }];
+    if (active) {
+      actions.push({ label: '$(account) Show Caller Identity', description: active.arn, command: Commands.showCallerIdentity });
+      if (active.expiresAt !== undefined) actions.push({ label: '$(sync) Refresh Credentials', description: 'renew now', command: Commands.refreshCredentials });
+      actions.push({ label: '$(copy) Copy Credentials…', description: 'export lines, .env, credential_process JSON', command: Commands.copyCredentials });
+      actions.push({ label: '$(link-external) Open Console as Role', command: Commands.openConsole });
+      actions.push({ label: '$(close) Drop Credentials', description: `forget ${active.profileName}`, command: Commands.dropCredentials });
+    }
+    actions.push({ label: '$(output) Show Log', command: Commands.showLog });
+    const picked = await vscode.window.showQuickPick(actions, { title: active ? `AWS: ${active.roleName ?? active.profileName}` : 'AWS Role Switcher' });
+    if (picked) await vscode.commands.executeCommand(picked.command);
   }
 
   get currentState(): StatusBarState {

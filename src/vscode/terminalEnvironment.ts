@@ -1,22 +1,12 @@
 import * as vscode from 'vscode';
 import type { CredentialEndpoint } from '../core/delivery/credentialEndpoint';
-import { engine } from './engine';
+import { engine } from './lazyChunks';
 import { buildSessionEnvironment, MANAGED_ENV_NAMES } from '../core/delivery/terminalEnvVars';
 import type { Session } from '../core/session/session';
 import type { SessionManager } from '../core/session/sessionManager';
-import { Disposable } from './disposable';
+import { Disposable, toDisposable } from './disposable';
 import type { Logger } from './logger';
-import type { Settings, SettingsService } from './settings';
-
-// botocore refreshes container credentials that have less than 15 minutes left (its advisory
-// window), so in endpoint mode the session is renewed before that.
-const ENDPOINT_MIN_LEAD_MS = 16 * 60_000;
-
-/** How long before expiry the session is renewed, for the terminal mode in use. */
-export function refreshLeadMs(settings: Settings): number {
-  const lead = settings.refreshMinutesBefore * 60_000;
-  return settings.terminalCredentials === 'endpoint' ? Math.max(lead, ENDPOINT_MIN_LEAD_MS) : lead;
-}
+import type { SettingsService } from './settings';
 
 /**
  * Puts the active session into every new integrated terminal (and task) through the
@@ -49,8 +39,8 @@ export class TerminalEnvironment extends Disposable {
         void this.update(sessions.active);
       }),
     );
-    this._register({ dispose: () => this.clear() });
-    this._register({ dispose: () => void this.endpoint?.stop() });
+    this._register(toDisposable(() => this.clear()));
+    this._register(toDisposable(() => void this.endpoint?.stop()));
   }
 
   /** The endpoint of this window, when endpoint mode started it (tests read its counters). */

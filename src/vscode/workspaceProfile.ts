@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import type { ProfileCatalog } from '../core/config/profileCatalog';
 import type { SessionManager } from '../core/session/sessionManager';
-import { engine } from './engine';
+import { engine } from './lazyChunks';
 import { Disposable } from './disposable';
 import type { Logger } from './logger';
 import type { SettingsService } from './settings';
@@ -46,13 +46,7 @@ export class WorkspaceProfile extends Disposable {
         void vscode.window.showWarningMessage(`This folder's awsRoles.workspaceProfile is "${name}", which is not in ${set.files.paths.configPath}. Fix the setting or add the profile.`);
         return;
       }
-      const needsMfa = (() => {
-        try {
-          return engine().resolveSourceChain(set, name).hops.some((h) => h.profile.mfaSerial);
-        } catch {
-          return false;
-        }
-      })();
+      const needsMfa = engine().needsMfaCode(set, name);
       if (this.settings.value.autoAssumeWorkspaceProfile && !needsMfa) {
         this.log.info(`Assuming the workspace profile "${name}" (awsRoles.autoAssumeWorkspaceProfile).`);
         await vscode.commands.executeCommand(Commands.assumeRole, name);

@@ -36,6 +36,8 @@ export interface CodeServerOptions {
   extensionDevelopmentPath: string;
   /** Absolute path of the compiled suite index.js exporting `run(): Promise<void>`; omit for UI tests. */
   extensionTestsPath?: string;
+  /** Register the extension's test-only commands (AWS_ROLES_TEST_HOOKS=1); default true, the demo says false. */
+  testHooks?: boolean;
 }
 
 export interface CodeServer {
@@ -227,7 +229,7 @@ export async function startCodeServer(opts: CodeServerOptions, startupTimeoutMs 
     JSON.stringify({ ...DEFAULT_USER_SETTINGS, ...(opts.userSettings ?? {}) }, null, 2),
   );
   fs.writeFileSync(configFile, 'auth: none\ncert: false\n');
-  const env = serverEnv(opts.env, configFile);
+  const env = serverEnv({ AWS_ROLES_TEST_HOOKS: opts.testHooks === false ? undefined : '1', ...opts.env }, configFile);
 
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {

@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   const env: Record<string, string | undefined> = {};
   for (const name of Object.keys(process.env)) if (name.startsWith('AWS_')) env[name] = undefined;
   Object.assign(env, {
+    AWS_ROLES_TEST_HOOKS: '1',
     HOME: home,
     AWS_CONFIG_FILE: path.join(home, '.aws', 'config'),
     AWS_SHARED_CREDENTIALS_FILE: path.join(home, '.aws', 'credentials'),

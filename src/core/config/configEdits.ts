@@ -36,6 +36,37 @@ export function validateSessionName(name: string): string | undefined {
   return name === '' || SESSION_NAME.test(name) ? undefined : '2 to 64 characters of letters, digits and + = , . @ - _';
 }
 
+/** The first problem of a new role profile, in the words the prompts show; undefined when it can be written. */
+export function validateNewRoleProfile(p: NewRoleProfile, existing: ReadonlySet<string>): string | undefined {
+  return validateProfileName(p.name, existing) ?? validateRoleArn(p.roleArn) ?? validateMfaSerial(p.mfaSerial ?? '') ?? validateSessionName(p.roleSessionName ?? '');
+}
+
+/** Validates the profile, then appends it to the config file (created if missing) in one atomic write. */
+export async function addRoleProfileToFile(file: string, p: NewRoleProfile, existing: ReadonlySet<string>): Promise<void> {
+  const problem = validateNewRoleProfile(p, existing);
+  if (problem) throw new Error(problem);
+  const text = await fs.readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e)));
+  await writeFileAtomically(file, appendRoleProfile(text, p));
+}
+
+/** What a new config file holds: only comments, so every tool reads it as empty until a profile is added. */
+export const CONFIG_TEMPLATE = `# AWS CLI config. A role profile looks like this:
+#
+# [profile my-admin]
+# role_arn = arn:aws:iam::123456789012:role/Admin
+# source_profile = default
+# mfa_serial = arn:aws:iam::111111111111:mfa/me
+# region = eu-west-1
+`;
+
+/** Creates the config file (mode 600, its folder 700) with the template when it does not exist; an existing file is never touched. */
+export async function createConfigFileIfMissing(file: string): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await fs.writeFile(file, CONFIG_TEMPLATE, { flag: 'wx', mode: 0o600 }).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EEXIST') throw e;
+  });
+}
+
 /**
  * The config text with one `[profile …]` section appended; everything already in the file
  * (comments, layout, line endings) is left exactly as it was.

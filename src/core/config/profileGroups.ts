@@ -24,6 +24,15 @@ export function isAssumable(profile: Profile): boolean {
   return profile.kind !== 'other';
 }
 
+/**
+ * Whether a [default] profile resolves to credentials on its own. The AWS CLI and SDKs try it
+ * before any container credentials endpoint, so it would shadow the extension's endpoint.
+ */
+export function defaultProfileHasCredentials(set: ProfileSet | undefined): boolean {
+  const fallback = set?.profiles.get('default');
+  return Boolean(fallback && isAssumable(fallback));
+}
+
 /** Case-insensitive match on profile name, account id and role name. Empty matches all. */
 export function matchesFilter(profile: Profile, filter: string): boolean {
   const needle = filter.trim().toLowerCase();

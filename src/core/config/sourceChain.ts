@@ -158,3 +158,12 @@ function walkSourceChain(set: ProfileSet, profileName: string): SourceChain {
     first = false;
   }
 }
+
+/** Whether assuming the profile asks for an MFA code on some hop; false when the chain cannot be resolved (that problem is reported elsewhere). */
+export function needsMfaCode(set: ProfileSet, profileName: string): boolean {
+  try {
+    return resolveSourceChain(set, profileName).hops.some((h) => h.profile.mfaSerial);
+  } catch {
+    return false;
+  }
+}

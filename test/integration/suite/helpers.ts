@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { InspectSnapshot } from '../../../src/vscode/roleCommands';
+import type { InspectSnapshot } from '../../../src/vscode/testHooks';
 
 export const EXTENSION_ID = 'aws-role-switcher.aws-role-switcher';
 

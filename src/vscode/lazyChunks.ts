@@ -1,0 +1,51 @@
+import type * as EngineChunk from '../core/engineChunk';
+import type * as SdkCredentialSourcesChunk from '../core/credentials/sdkCredentialSources';
+import type { CredentialSourceApi } from '../core/credentials/sourceCredentials';
+import type { StsApi } from '../core/credentials/stsApi';
+import type * as StsClientChunk from '../core/credentials/stsClient';
+import type { Logger } from './logger';
+import type { SettingsService } from './settings';
+
+// The one place that loads the lazily bundled chunks (esbuild.js emits them as dist/engine.js,
+// dist/stsClient.js and dist/credentialSources.js), so activation pays for none of them.
+// `require`, not `import()`: esbuild turns it into a plain require of the chunk file. Everything
+// else in src/vscode may import only types from the modules in those chunks (a lint rule says so).
+
+let engineChunk: typeof EngineChunk | undefined;
+
+/** The profile engine (reading, resolving, diagnostics), required on first use; synchronous, so tree items and code actions can call it. */
+export function engine(): typeof EngineChunk {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  engineChunk ??= require('../core/engineChunk') as typeof EngineChunk;
+  return engineChunk;
+}
+
+export interface SdkLoaders {
+  /** The AWS SDK's STS client, made again when the timeout setting changes. */
+  loadSts: () => Promise<StsApi>;
+  /** The AWS SDK's credential providers (process, SSO, web identity, container, IMDS). */
+  loadSources: () => Promise<CredentialSourceApi>;
+}
+
+export function createSdkLoaders(settings: SettingsService, log: Logger): SdkLoaders {
+  let sts: { timeout: number; api: Promise<StsApi> } | undefined;
+  let sources: Promise<CredentialSourceApi> | undefined;
+  return {
+    loadSts: () => {
+      const timeout = settings.value.stsTimeoutSeconds * 1000;
+      if (sts?.timeout !== timeout) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const chunk = Promise.resolve(require('../core/credentials/stsClient') as typeof StsClientChunk);
+        sts = { timeout, api: chunk.then((m) => m.createStsApi({ requestTimeoutMs: timeout, maxAttempts: 3, log: (line) => log.warn(line) })) };
+      }
+      return sts.api;
+    },
+    loadSources: () => {
+      sources ??= Promise.resolve()
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        .then(() => require('../core/credentials/sdkCredentialSources') as typeof SdkCredentialSourcesChunk)
+        .then((m) => m.createCredentialSourceApi({ timeoutMs: settings.value.stsTimeoutSeconds * 1000, log: (line) => log.debug(line) }));
+      return sources;
+    },
+  };
+}

@@ -1,0 +1,164 @@
+import * as vscode from 'vscode';
+import { Commands, ContextKeys, StateKeys } from '../constants';
+import { errorMessage, RoleSwitchError } from '../core/errors';
+import type { SsoLoginRequired } from '../core/credentials/sourceCredentials';
+import { ssoLoginShellCommand } from '../core/credentials/ssoLogin';
+import type { ProfileCatalog } from '../core/config/profileCatalog';
+import type { Profile } from '../core/config/profiles';
+import type { StsApi } from '../core/credentials/stsApi';
+import type { SessionManager, SessionChange } from '../core/session/sessionManager';
+import { isAssumable, pushRecent } from '../core/config/profileGroups';
+import { Disposable } from './disposable';
+import type { Logger } from './logger';
+import { notifyWithLog } from './notify';
+import type { TreeNode } from './profileTree';
+import { pickRoleProfile } from './prompts';
+
+/**
+ * AWS: Assume Role, Drop Credentials and Show Caller Identity, and what the user is told when a
+ * session ends. Every failure is shown with the profile it concerns and a way to the log.
+ */
+export class SessionCommands extends Disposable {
+  /** Why the last switch did not happen (redacted), for the test hooks. */
+  private failure: string | undefined;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly catalog: ProfileCatalog,
+    private readonly sessions: SessionManager,
+    private readonly loadSts: () => Promise<StsApi>,
+    private readonly log: Logger,
+  ) {
+    super();
+    this._register(vscode.commands.registerCommand(Commands.assumeRole, (arg: unknown) => this.assume(arg)));
+    this._register(vscode.commands.registerCommand(Commands.dropCredentials, () => this.drop()));
+    this._register(vscode.commands.registerCommand(Commands.showCallerIdentity, () => this.showCallerIdentity()));
+    this._register(sessions.onDidChange((change) => this.onSessionChange(change)));
+  }
+
+  get lastFailure(): string | undefined {
+    return this.failure;
+  }
+
+  get recent(): string[] {
+    const value = this.context.globalState.get<unknown>(StateKeys.recentProfiles);
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+  }
+
+  /** Accepts a profile name (keybinding args), a tree node, or nothing (quick pick). */
+  async assume(arg?: unknown): Promise<boolean> {
+    let profileName: string | undefined;
+    if (typeof arg === 'string') profileName = arg;
+    else if (arg && typeof arg === 'object' && (arg as TreeNode).type === 'profile') profileName = (arg as { profile: Profile }).profile.name;
+    else if (arg && typeof arg === 'object' && typeof (arg as { profile?: unknown }).profile === 'string') profileName = (arg as { profile: string }).profile;
+
+    try {
+      const set = await this.catalog.get();
+      if (profileName === undefined) {
+        const candidates = [...set.profiles.values()].filter(isAssumable);
+        if (candidates.length === 0) {
+          const open = 'Open AWS Config';
+          const choice = await vscode.window.showWarningMessage(`No usable profiles found in ${set.files.paths.configPath}. Add a profile with role_arn and source_profile.`, open);
+          if (choice === open) await vscode.commands.executeCommand(Commands.openConfig);
+          return false;
+        }
+        const picked = await pickRoleProfile(candidates, this.recent, this.sessions.active?.profileName);
+        if (!picked) return false;
+        profileName = picked.name;
+      }
+      const name = profileName;
+      this.log.info(`Assuming profile "${name}"…`);
+      const switching = this.sessions.switchTo(name);
+      // A warm switch takes a few milliseconds: the progress spinner (a round trip to the window) only for slow ones.
+      const progress = setTimeout(() => void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Assuming AWS role ${name}` }, () => switching.catch(() => undefined)), 150);
+      let session;
+      try {
+        session = await switching;
+      } finally {
+        clearTimeout(progress);
+      }
+      // Kept in the background: the switch is done when the session is applied.
+      void Promise.resolve(this.context.globalState.update(StateKeys.recentProfiles, pushRecent(this.recent, name))).then(undefined, (e: unknown) => this.log.warn(`Could not remember the recent profile: ${errorMessage(e)}`));
+      this.log.info(`Now ${session.arn} from profile "${name}" (chain ${session.chain.join(' -> ')}), expires ${session.expiresAt ? new Date(session.expiresAt).toISOString() : 'never'}.`);
+      return true;
+    } catch (e) {
+      if (e instanceof RoleSwitchError && (e.code === 'Superseded' || e.code === 'MfaCancelled')) {
+        this.log.info(errorMessage(e));
+        this.failure = this.log.redactor.redact(errorMessage(e));
+        return false;
+      }
+      this.log.error(`Assuming "${profileName ?? '?'}" failed`, e);
+      this.failure = this.log.redactor.redact(errorMessage(e));
+      // Not awaited: the command answers now; signing in and retrying happen when the user says so.
+      if (e instanceof RoleSwitchError && e.code === 'SsoLoginRequired' && profileName) void this.offerSsoLogin(e as SsoLoginRequired, profileName);
+      else void notifyWithLog(this.log, 'error', errorMessage(e));
+      return false;
+    }
+  }
+
+  /**
+   * A missing or expired IAM Identity Center token: offer to run `aws sso login` in a terminal
+   * (it opens the browser and writes ~/.aws/sso/cache), then carry on with the same profile.
+   */
+  private async offerSsoLogin(e: SsoLoginRequired, profileName: string): Promise<boolean | undefined> {
+    const signIn = 'Sign In (aws sso login)';
+    const choice = await notifyWithLog(this.log, 'warning', e.message, signIn);
+    if (choice !== signIn) return false;
+    const terminal = vscode.window.createTerminal({ name: 'AWS SSO login' });
+    terminal.show();
+    terminal.sendText(ssoLoginShellCommand(e.login.args));
+    const closed = await new Promise<vscode.TerminalExitStatus | undefined>((resolve) => {
+      const listener = vscode.window.onDidCloseTerminal((t) => {
+        if (t !== terminal) return;
+        listener.dispose();
+        resolve(t.exitStatus);
+      });
+      this._register(listener);
+    });
+    // The terminal closes by itself only when the login succeeded (`&& exit`).
+    if (closed?.code !== undefined && closed.code !== 0) return false;
+    return this.assume(profileName);
+  }
+
+  drop(): void {
+    const had = this.sessions.active;
+    this.sessions.drop();
+    if (!had) void vscode.window.showInformationMessage('No AWS role is active.');
+  }
+
+  private onSessionChange(change: SessionChange): void {
+    void vscode.commands.executeCommand('setContext', ContextKeys.active, Boolean(change.session));
+    const previous = change.previous;
+    if (change.session || !previous) return;
+    const again = 'Assume again';
+    const message =
+      change.reason === 'expired'
+        ? `The AWS credentials for "${previous.profileName}" have expired and were removed from new terminals.`
+        : `AWS credentials for "${previous.profileName}" were dropped. New terminals get no AWS keys; close terminals that still have them.`;
+    this.log.info(message);
+    const show = change.reason === 'expired' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    void Promise.resolve(show(message, again)).then((choice) => {
+      if (choice === again) return this.assume(previous.profileName);
+      return undefined;
+    });
+  }
+
+  private async showCallerIdentity(): Promise<void> {
+    const session = this.sessions.active;
+    if (!session) {
+      const assume = 'Assume Role';
+      const choice = await vscode.window.showInformationMessage('No AWS role is active, so there is no identity to show.', assume);
+      if (choice === assume) await this.assume();
+      return;
+    }
+    try {
+      const sts = await this.loadSts();
+      const identity = await sts.getCallerIdentity({ credentials: session.credentials, region: session.region, endpoint: session.stsEndpoint });
+      this.log.info(`GetCallerIdentity: ${identity.arn} (account ${identity.account})`);
+      void vscode.window.showInformationMessage(`AWS identity: ${identity.arn} (account ${identity.account}, user id ${identity.userId}).`);
+    } catch (e) {
+      this.log.error(`GetCallerIdentity for "${session.profileName}" failed`, e);
+      void notifyWithLog(this.log, 'error', `Could not get the caller identity of profile "${session.profileName}": ${errorMessage(e)}`);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import type * as vscode from 'vscode';
+import { SecretKeys } from '../constants';
+import type { Clock } from '../core/clock';
+import { errorMessage } from '../core/errors';
+import type { MfaSessionCache } from '../core/credentials/mfaSessions';
+import type { Session } from '../core/session/session';
+import type { SessionManager } from '../core/session/sessionManager';
+import { Disposable } from './disposable';
+import type { Logger } from './logger';
+import type { SecretSessionStore } from './secretSessionStore';
+
+/**
+ * Keeps this window's sessions and the stored ones in step: what the manager holds is stored,
+ * a reload or a second window starts with the stored role and without a prompt, and a window
+ * that sees another refresh the profile it holds takes that session instead of calling STS
+ * itself. Switches stay per window.
+ */
+export class SessionSync extends Disposable {
+  constructor(
+    private readonly store: SecretSessionStore,
+    private readonly sessions: SessionManager,
+    private readonly mfaCache: MfaSessionCache,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {
+    super();
+    this._register(sessions.onDidChange((change) => {
+      if (change.session) store.writeActive(change.session);
+      else if (change.previous) void this.forget(change.previous);
+    }));
+    this._register(mfaCache.onDidChange(() => store.writeMfaSessions(mfaCache.all())));
+    this._register(store.secrets.onDidChange((e: vscode.SecretStorageChangeEvent) => void this.onSecretChanged(e.key)));
+  }
+
+  /** Loads what an earlier or another window stored; the active session only while it is valid. */
+  async restore(): Promise<Session | undefined> {
+    try {
+      this.mfaCache.load(await this.store.readMfaSessions(), this.clock.now());
+      const { session } = await this.store.readActive();
+      if (!session) return undefined;
+      if (!this.sessions.restore(session)) return undefined;
+      this.log.info(`Restored the AWS session of profile "${session.profileName}" (${session.arn}).`);
+      return session;
+    } catch (e) {
+      this.log.warn(`Could not read the stored AWS session: ${errorMessage(e)}`);
+      return undefined;
+    }
+  }
+
+  private async onSecretChanged(key: string): Promise<void> {
+    try {
+      if (key === SecretKeys.mfaSessions) {
+        this.mfaCache.load(await this.store.readMfaSessions(), this.clock.now());
+      } else if (key === SecretKeys.activeSession) {
+        const { session, writer } = await this.store.readActive();
+        if (!session || writer === this.store.windowId) return;
+        if (this.sessions.adoptShared(session)) this.log.info(`Took the renewed session of "${session.profileName}" from another window.`);
+      }
+    } catch (e) {
+      this.log.warn(`Could not read a session stored by another window: ${errorMessage(e)}`);
+    }
+  }
+
+  /** A dropped or expired session must not come back in the next window; another window's newer one stays. */
+  private async forget(previous: Session): Promise<void> {
+    // A switch that landed meanwhile has (or will have) stored its own session: leave it.
+    await this.store.deleteActiveIf((stored) => !this.sessions.active && stored?.credentials.accessKeyId === previous.credentials.accessKeyId);
+  }
+}

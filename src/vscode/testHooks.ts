@@ -1,0 +1,84 @@
+import * as vscode from 'vscode';
+import { SecretKeys } from '../constants';
+import { SECRET_ENV_NAMES } from '../core/redact';
+import type { SessionManager } from '../core/session/sessionManager';
+import { parseActive } from '../core/session/storedSessions';
+import type { ProfileTreeProvider, TreeSnapshotNode } from './profileTree';
+import type { SessionCommands } from './sessionCommands';
+import type { IdentityStatusBar } from './statusBar';
+
+/** Set in the extension host's environment by the test harness; the shipped extension never registers these commands. */
+export const TEST_HOOKS_ENV = 'AWS_ROLES_TEST_HOOKS';
+
+/** Test-only query of internal state; not in the manifest. */
+export const INSPECT_STATE_COMMAND = 'awsRoles.inspectState';
+
+/** What the inspect command returns to tests: state only, never a secret. */
+export interface InspectSnapshot {
+  active?: { profileName: string; arn: string; accountId: string; roleName?: string; sessionName?: string; expiresAt?: number; accessKeyId: string; region: string };
+  statusBar: { text: string; state: string };
+  recent: string[];
+  switching: boolean;
+  tree: TreeSnapshotNode[];
+  treeMessage?: string;
+  /** The terminal environment: names to values, with secret values replaced by `<set>`. */
+  terminalEnv: Record<string, string>;
+  filter: string;
+  /** Where VS Code keeps this extension's log and state, so tests can search them for secrets. */
+  storage: { logDir: string; globalStorage: string; workspaceStorage?: string };
+  lastFailure?: string;
+  /** The access key id (not a secret) of the session kept in SecretStorage, to prove a failure left it alone. */
+  storedSessionKeyId?: string;
+  /** What was said in debug consoles about the role a program runs as. */
+  debugNotes?: string[];
+  /** The console page the last "Open Console as Role" opened (not the URL, which holds a token). */
+  consoleDestination?: string;
+}
+
+export interface TestHookSources {
+  context: vscode.ExtensionContext;
+  sessions: SessionManager;
+  sessionCommands: SessionCommands;
+  tree: ProfileTreeProvider;
+  statusBar: IdentityStatusBar;
+  debugNotes: () => string[];
+  consoleDestination: () => string | undefined;
+}
+
+/** Registers the inspect command when the test environment variable is set; otherwise nothing. */
+export function registerTestHooks(env: NodeJS.ProcessEnv, sources: TestHookSources): vscode.Disposable | undefined {
+  if (env[TEST_HOOKS_ENV] !== '1') return undefined;
+  return vscode.commands.registerCommand(INSPECT_STATE_COMMAND, () => inspect(sources));
+}
+
+async function inspect(d: TestHookSources): Promise<InspectSnapshot> {
+  const s = d.sessions.active;
+  const terminalEnv: Record<string, string> = {};
+  d.context.environmentVariableCollection.forEach((name, mutator) => {
+    terminalEnv[name] = SECRET_ENV_NAMES.has(name) && name !== 'AWS_ACCESS_KEY_ID' ? '<set>' : mutator.value;
+  });
+  return {
+    debugNotes: d.debugNotes(),
+    consoleDestination: d.consoleDestination(),
+    lastFailure: d.sessionCommands.lastFailure,
+    storedSessionKeyId: parseActive(await d.context.secrets.get(SecretKeys.activeSession)).session?.credentials.accessKeyId,
+    tree: await d.tree.snapshot(),
+    treeMessage: d.tree.message,
+    terminalEnv,
+    filter: d.tree.filterText,
+    storage: { logDir: d.context.logUri.fsPath, globalStorage: d.context.globalStorageUri.fsPath, workspaceStorage: d.context.storageUri?.fsPath },
+    active: s && {
+      profileName: s.profileName,
+      arn: s.arn,
+      accountId: s.accountId,
+      roleName: s.roleName,
+      sessionName: s.sessionName,
+      expiresAt: s.expiresAt,
+      accessKeyId: s.credentials.accessKeyId,
+      region: s.region,
+    },
+    statusBar: { text: d.statusBar.text, state: d.statusBar.currentState },
+    recent: d.sessionCommands.recent,
+    switching: d.sessions.switching,
+  };
+}
