@@ -41,6 +41,18 @@ const lazyPlugin = {
   },
 };
 
+/** In watch mode, the lines the "npm: watch" task in .vscode/tasks.json waits for, and errors its problem matcher reads. */
+const watchLogPlugin = {
+  name: 'watch-log',
+  setup(build) {
+    build.onStart(() => console.log('[watch] build started'));
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) console.error(`✘ [ERROR] ${text}${location ? `\n    ${location.file}:${location.line}:${location.column}:` : ''}`);
+      console.log('[watch] build finished');
+    });
+  },
+};
+
 async function main() {
   // Stale chunks or maps from an earlier build must not end up in the package.
   require('node:fs').rmSync('dist', { recursive: true, force: true });
@@ -57,7 +69,7 @@ async function main() {
     legalComments: 'none',
   };
   const contexts = await Promise.all([
-    esbuild.context({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [sharedErrorsPlugin, lazyPlugin], banner: { js: 'var __awsRolesLoadStart=performance.now();' }, footer: { js: 'var __awsRolesLoadEnd=performance.now();' } }),
+    esbuild.context({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [sharedErrorsPlugin, lazyPlugin, ...(watch ? [watchLogPlugin] : [])], banner: { js: 'var __awsRolesLoadStart=performance.now();' }, footer: { js: 'var __awsRolesLoadEnd=performance.now();' } }),
     ...Object.entries(LAZY).map(([name, entry]) => esbuild.context({ ...common, entryPoints: { [name]: `src/core/${entry}.ts` }, outdir: 'dist', plugins: [sharedErrorsPlugin] })),
     esbuild.context({ ...common, entryPoints: { errors: 'src/core/errors.ts' }, outdir: 'dist' }),
   ]);
