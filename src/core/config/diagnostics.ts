@@ -7,11 +7,11 @@ import { RoleSwitchError } from '../errors';
 export type ConfigFileKind = 'config' | 'credentials';
 export type DiagnosticSeverity = 'error' | 'warning' | 'info';
 
-/** A text replacement in one of the two files; an empty range with text inserts, empty text deletes. */
-export interface ConfigEdit {
-  range: IniRange;
-  newText: string;
-}
+/**
+ * A change to one of the two files: a text replacement (an empty range with text inserts,
+ * empty text deletes), or a whole line removed with its line break.
+ */
+export type ConfigEdit = { kind: 'replace'; range: IniRange; newText: string } | { kind: 'deleteLine'; line: number };
 
 export interface ConfigFix {
   title: string;
@@ -72,15 +72,6 @@ class ProfileLocator {
   }
 }
 
-function deleteLine(line: number): ConfigEdit {
-  return { range: { line, start: 0, end: Number.MAX_SAFE_INTEGER }, newText: '\u0000deleteLine' };
-}
-
-/** A fix that removes whole lines is expressed as a line delete the adapter understands. */
-export function isLineDelete(edit: ConfigEdit): boolean {
-  return edit.newText === '\u0000deleteLine';
-}
-
 function closest(value: string, options: readonly string[]): string | undefined {
   const lower = value.trim().toLowerCase();
   return options.find((o) => o.toLowerCase() === lower) ?? options.find((o) => o.toLowerCase().startsWith(lower.slice(0, 3)));
@@ -117,11 +108,11 @@ function diagnoseProfile(set: ProfileSet, profile: Profile, locate: ProfileLocat
   };
   const replaceValue = (key: string, title: string, newText: string): ConfigFix[] => {
     const found = locate.key(name, key);
-    return found ? [{ title, edits: [{ range: found.line.valueRange, newText }] }] : [];
+    return found ? [{ title, edits: [{ kind: 'replace', range: found.line.valueRange, newText }] }] : [];
   };
   const removeKey = (key: string): ConfigFix[] => {
     const found = locate.key(name, key);
-    return found ? [{ title: `Remove ${key} from profile "${name}"`, edits: [deleteLine(found.line.line)] }] : [];
+    return found ? [{ title: `Remove ${key} from profile "${name}"`, edits: [{ kind: 'deleteLine', line: found.line.line }] }] : [];
   };
 
   const s = profile.settings;
