@@ -1,7 +1,7 @@
 import type { AwsFiles } from './sharedFiles';
 import type { IniIndex, IniKeyLine, IniProblem, IniRange, IniSectionLine } from './iniDocument';
 import { CHAINED_MAX_SECONDS, hasStaticKeys, MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, parseRoleArn, type Profile, type ProfileSet } from './profiles';
-import { resolveSourceChain, rootIsRoleSession } from './sourceChain';
+import { CREDENTIAL_SOURCES, isCredentialSourceName, resolveSourceChain, rootIsRoleSession } from './sourceChain';
 import { RoleSwitchError } from '../errors';
 
 export type ConfigFileKind = 'config' | 'credentials';
@@ -29,9 +29,6 @@ export interface ConfigDiagnostic {
   profile?: string;
   fixes: ConfigFix[];
 }
-
-// https://docs.aws.amazon.com/cli/latest/topic/config-vars.html#using-aws-iam-roles
-export const CREDENTIAL_SOURCES = ['Environment', 'Ec2InstanceMetadata', 'EcsContainer'] as const;
 
 /** The partition a region belongs to, from the region's prefix (the SDK's partitions.json rules). */
 export function partitionOfRegion(region: string): string {
@@ -119,7 +116,7 @@ function diagnoseProfile(set: ProfileSet, profile: Profile, locate: ProfileLocat
   if (s.role_arn !== undefined && !parseRoleArn(s.role_arn)) {
     at('role_arn', 'error', 'invalidRoleArn', `Profile "${name}": role_arn "${s.role_arn}" is not an IAM role ARN. Use arn:aws:iam::123456789012:role/RoleName.`);
   }
-  if (s.credential_source !== undefined && !(CREDENTIAL_SOURCES as readonly string[]).includes(s.credential_source)) {
+  if (s.credential_source !== undefined && !isCredentialSourceName(s.credential_source)) {
     const suggestion = closest(s.credential_source, CREDENTIAL_SOURCES);
     at(
       'credential_source',
