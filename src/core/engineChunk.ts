@@ -3,7 +3,7 @@
 // The VS Code layer reaches it through vscode/lazyChunks.ts only.
 export { loadAwsFiles } from './config/sharedFiles';
 export { readCliCache, writeCliCache } from './credentials/cliCache';
-export { diagnoseConfig, diagnosticsByProfile, isLineDelete } from './config/diagnostics';
+export { diagnoseConfig, diagnosticsByProfile } from './config/diagnostics';
 export { addRoleProfileToFile, createConfigFileIfMissing, validateMfaSerial, validateProfileName, validateRoleArn, validateSessionName } from './config/configEdits';
 export { buildConsoleUrl } from './delivery/consoleFederation';
 export { CredentialEndpoint } from './delivery/credentialEndpoint';

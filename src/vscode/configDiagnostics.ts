@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ConfigDiagnostic, ConfigEdit, ConfigFileKind, ConfigFix } from '../core/config/diagnostics';
+import type { ConfigDiagnostic, ConfigFileKind, ConfigFix } from '../core/config/diagnostics';
 import { engine } from './lazyChunks';
 import type { ProfileCatalog } from '../core/config/profileCatalog';
 import type { ProfileSet } from '../core/config/profiles';
@@ -14,7 +14,7 @@ const SEVERITY: Record<ConfigDiagnostic['severity'], vscode.DiagnosticSeverity> 
   info: vscode.DiagnosticSeverity.Information,
 };
 
-function toRange(edit: Pick<ConfigEdit, 'range'>, document: vscode.TextDocument | undefined): vscode.Range {
+function toRange(edit: Pick<ConfigDiagnostic, 'range'>, document: vscode.TextDocument | undefined): vscode.Range {
   const { line, start, end } = edit.range;
   const lineLength = document && line < document.lineCount ? document.lineAt(line).text.length : end;
   return new vscode.Range(line, Math.min(start, lineLength), line, Math.min(end, lineLength));
@@ -123,7 +123,7 @@ export class ConfigDiagnostics extends Disposable implements vscode.CodeActionPr
         action.diagnostics = [diagnostic];
         action.edit = new vscode.WorkspaceEdit();
         for (const edit of fix.edits) {
-          if (engine().isLineDelete(edit)) action.edit.delete(document.uri, document.lineAt(edit.range.line).rangeIncludingLineBreak);
+          if (edit.kind === 'deleteLine') action.edit.delete(document.uri, document.lineAt(edit.line).rangeIncludingLineBreak);
           else action.edit.replace(document.uri, toRange(edit, document), edit.newText);
         }
         actions.push(action);

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { diagnoseConfig, diagnosticsByProfile, isLineDelete, partitionOfRegion, type ConfigDiagnostic, type ConfigFix } from '../../src/core/config/diagnostics';
+import { diagnoseConfig, diagnosticsByProfile, partitionOfRegion, type ConfigDiagnostic, type ConfigEdit, type ConfigFix } from '../../src/core/config/diagnostics';
 import type { ProfileSet } from '../../src/core/config/profiles';
 import { ini, makeTempDir, profileSetFrom, removeTempDir } from './coreFakes';
 
@@ -92,9 +92,10 @@ function lineOf(text: string, pattern: RegExp, after?: RegExp): number {
 /** Applies a fix's edits to the text the way the VS Code adapter does. */
 function apply(text: string, fix: ConfigFix): string {
   const lines = text.split('\n');
-  for (const edit of [...fix.edits].sort((a, b) => b.range.line - a.range.line || b.range.start - a.range.start)) {
-    if (isLineDelete(edit)) {
-      lines.splice(edit.range.line, 1);
+  const at = (edit: ConfigEdit) => (edit.kind === 'deleteLine' ? { line: edit.line, start: 0 } : edit.range);
+  for (const edit of [...fix.edits].sort((a, b) => at(b).line - at(a).line || at(b).start - at(a).start)) {
+    if (edit.kind === 'deleteLine') {
+      lines.splice(edit.line, 1);
       continue;
     }
     const line = lines[edit.range.line];

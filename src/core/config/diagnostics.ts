@@ -1,17 +1,17 @@
 import type { AwsFiles } from './sharedFiles';
 import type { IniIndex, IniKeyLine, IniProblem, IniRange, IniSectionLine } from './iniDocument';
 import { CHAINED_MAX_SECONDS, hasStaticKeys, MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, parseRoleArn, type Profile, type ProfileSet } from './profiles';
-import { resolveSourceChain, rootIsRoleSession } from './sourceChain';
+import { CREDENTIAL_SOURCES, isCredentialSourceName, resolveSourceChain, rootIsRoleSession } from './sourceChain';
 import { RoleSwitchError } from '../errors';
 
 export type ConfigFileKind = 'config' | 'credentials';
 export type DiagnosticSeverity = 'error' | 'warning' | 'info';
 
-/** A text replacement in one of the two files; an empty range with text inserts, empty text deletes. */
-export interface ConfigEdit {
-  range: IniRange;
-  newText: string;
-}
+/**
+ * A change to one of the two files: a text replacement (an empty range with text inserts,
+ * empty text deletes), or a whole line removed with its line break.
+ */
+export type ConfigEdit = { kind: 'replace'; range: IniRange; newText: string } | { kind: 'deleteLine'; line: number };
 
 export interface ConfigFix {
   title: string;
@@ -29,9 +29,6 @@ export interface ConfigDiagnostic {
   profile?: string;
   fixes: ConfigFix[];
 }
-
-// https://docs.aws.amazon.com/cli/latest/topic/config-vars.html#using-aws-iam-roles
-export const CREDENTIAL_SOURCES = ['Environment', 'Ec2InstanceMetadata', 'EcsContainer'] as const;
 
 /** The partition a region belongs to, from the region's prefix (the SDK's partitions.json rules). */
 export function partitionOfRegion(region: string): string {
@@ -72,15 +69,6 @@ class ProfileLocator {
   }
 }
 
-function deleteLine(line: number): ConfigEdit {
-  return { range: { line, start: 0, end: Number.MAX_SAFE_INTEGER }, newText: '\u0000deleteLine' };
-}
-
-/** A fix that removes whole lines is expressed as a line delete the adapter understands. */
-export function isLineDelete(edit: ConfigEdit): boolean {
-  return edit.newText === '\u0000deleteLine';
-}
-
 function closest(value: string, options: readonly string[]): string | undefined {
   const lower = value.trim().toLowerCase();
   return options.find((o) => o.toLowerCase() === lower) ?? options.find((o) => o.toLowerCase().startsWith(lower.slice(0, 3)));
@@ -117,18 +105,18 @@ function diagnoseProfile(set: ProfileSet, profile: Profile, locate: ProfileLocat
   };
   const replaceValue = (key: string, title: string, newText: string): ConfigFix[] => {
     const found = locate.key(name, key);
-    return found ? [{ title, edits: [{ range: found.line.valueRange, newText }] }] : [];
+    return found ? [{ title, edits: [{ kind: 'replace', range: found.line.valueRange, newText }] }] : [];
   };
   const removeKey = (key: string): ConfigFix[] => {
     const found = locate.key(name, key);
-    return found ? [{ title: `Remove ${key} from profile "${name}"`, edits: [deleteLine(found.line.line)] }] : [];
+    return found ? [{ title: `Remove ${key} from profile "${name}"`, edits: [{ kind: 'deleteLine', line: found.line.line }] }] : [];
   };
 
   const s = profile.settings;
   if (s.role_arn !== undefined && !parseRoleArn(s.role_arn)) {
     at('role_arn', 'error', 'invalidRoleArn', `Profile "${name}": role_arn "${s.role_arn}" is not an IAM role ARN. Use arn:aws:iam::123456789012:role/RoleName.`);
   }
-  if (s.credential_source !== undefined && !(CREDENTIAL_SOURCES as readonly string[]).includes(s.credential_source)) {
+  if (s.credential_source !== undefined && !isCredentialSourceName(s.credential_source)) {
     const suggestion = closest(s.credential_source, CREDENTIAL_SOURCES);
     at(
       'credential_source',

@@ -132,10 +132,26 @@ const OPTION = /^(.*?)\s*([=:])\s*(.*)$/;
 // What the AWS SDKs' loader treats as a comment inside a value (smithy parseIni).
 const SDK_INLINE_COMMENT = /(^|\s)[;#]/;
 
+type Report = (code: IniProblemCode, range: IniRange, severity: IniProblem['severity'], message: string, fatal?: boolean) => void;
+
+/** A key whose value may continue on the more deeply indented lines below it. */
 interface OpenKey {
   line: IniKeyLine;
   values: string[];
   indent: number;
+}
+
+/** A key with all its value lines, and the section it was written in (undefined: [DEFAULT]). */
+interface ScannedKey {
+  section: IniSectionLine | undefined;
+  key: OpenKey;
+}
+
+/** The section the scanner is filling: [DEFAULT] is tracked like any other, but not listed. */
+interface OpenSection {
+  section: IniSectionLine;
+  isDefaults: boolean;
+  seenKeys: Set<string>;
 }
 
 /**
@@ -144,26 +160,39 @@ interface OpenKey {
  * editor can point at it.
  */
 export function readIni(text: string, file: IniFileKind): IniReading {
-  const sections: IniSectionLine[] = [];
   const problems: IniProblem[] = [];
-  const problem = (code: IniProblemCode, range: IniRange, severity: IniProblem['severity'], message: string, fatal = false) => problems.push({ code, range, severity, message, fatal });
+  const report: Report = (code, range, severity, message, fatal = false) => problems.push({ code, range, severity, message, fatal });
+  const lines = splitLines(stripBom(text, report));
+  const scan = scanLines(lines, file, report);
+  const defaults = placeKeys(scan.keys, lines);
+  reportSameProfileTwice(scan.sections, report);
+  return { index: { sections: scan.sections, problems }, sections: cliSections(scan.sections, defaults) };
+}
 
-  let body = text;
-  if (body.charCodeAt(0) === 0xfeff) {
-    problem('bom', { line: 0, start: 0, end: 1 }, 'error', 'The file starts with a UTF-8 byte order mark (BOM). The AWS CLI refuses such a file: save it as UTF-8 without BOM.', true);
-    body = body.slice(1);
-  }
-  const lines = body.split(/\r?\n|\r/);
+// The CLI refuses a file that starts with a BOM; say so, then read the rest as if it were not there.
+function stripBom(text: string, report: Report): string {
+  if (text.charCodeAt(0) !== 0xfeff) return text;
+  report('bom', { line: 0, start: 0, end: 1 }, 'error', 'The file starts with a UTF-8 byte order mark (BOM). The AWS CLI refuses such a file: save it as UTF-8 without BOM.', true);
+  return text.slice(1);
+}
 
-  let current: IniSectionLine | undefined;
-  let currentIsDefaults = false;
-  const defaults: IniKeyLine[] = [];
+// Python's universal newlines: \r\n, \n and a lone \r all end a line.
+function splitLines(body: string): string[] {
+  return body.split(/\r?\n|\r/);
+}
+
+/**
+ * configparser reads line by line with at most one open key: a more deeply indented line
+ * continues its value, anything else closes it. Problems are reported in line order.
+ */
+function scanLines(lines: string[], file: IniFileKind, report: Report): { sections: IniSectionLine[]; keys: ScannedKey[] } {
+  const sections: IniSectionLine[] = [];
+  const keys: ScannedKey[] = [];
   const seenHeaders = new Set<string>();
-  let seenKeys = new Set<string>();
+  let current: OpenSection | undefined;
   let open: OpenKey | undefined;
-  const finished: { section: IniSectionLine | undefined; key: OpenKey }[] = [];
   const closeKey = () => {
-    if (open) finished.push({ section: currentIsDefaults ? undefined : current, key: open });
+    if (open) keys.push({ section: current?.isDefaults ? undefined : current?.section, key: open });
     open = undefined;
   };
 
@@ -182,107 +211,136 @@ export function readIni(text: string, file: IniFileKind): IniReading {
       continue;
     }
     closeKey();
-    const header = /^\[(.+)\]/.exec(value);
+    const header = readHeader(value, n, indent, file, seenHeaders, report);
     if (header) {
-      const rawHeader = header[1];
-      const range = { line: n, start: indent, end: indent + header[0].length };
-      if (seenHeaders.has(rawHeader)) {
-        problem('duplicateSection', range, 'error', `[${rawHeader}] appears twice in this file. The AWS CLI refuses the whole file (every command fails): merge the two sections.`, true);
-      }
-      seenHeaders.add(rawHeader);
-      seenKeys = new Set();
-      if (rawHeader === 'DEFAULT') {
-        // configparser's default section: its keys show up in every other section.
-        currentIsDefaults = true;
-        current = { name: undefined, rawHeader, line: n, range, keys: [] };
-        continue;
-      }
-      currentIsDefaults = false;
-      const name = file === 'config' ? configSectionName(rawHeader) : rawHeader;
-      current = { name, rawHeader, line: n, range, keys: [] };
-      sections.push(current);
-      if (name === undefined) {
-        problem('ignoredSection', range, 'info', `The AWS CLI ignores [${rawHeader}]: profiles in the config file are [profile NAME] (or [default]), also [sso-session NAME] and [services NAME].`);
-      }
+      current = header;
+      if (!header.isDefaults) sections.push(header.section);
       continue;
     }
     if (!current) {
-      problem('unparsableLine', { line: n, start: indent, end: raw.length }, 'error', 'This line comes before any [section] header. The AWS CLI refuses the whole file: put it under a [profile NAME] section or remove it.', true);
+      report('unparsableLine', { line: n, start: indent, end: raw.length }, 'error', 'This line comes before any [section] header. The AWS CLI refuses the whole file: put it under a [profile NAME] section or remove it.', true);
       continue;
     }
-    const option = OPTION.exec(value);
-    if (!option || !option[1]) {
-      problem('unparsableLine', { line: n, start: indent, end: raw.length }, 'error', 'This line is neither a [section], a key = value line nor a comment. The AWS CLI refuses the whole file: fix or remove the line.', true);
+    const keyLine = readKeyLine(value, n, indent);
+    if (!keyLine) {
+      report('unparsableLine', { line: n, start: indent, end: raw.length }, 'error', 'This line is neither a [section], a key = value line nor a comment. The AWS CLI refuses the whole file: fix or remove the line.', true);
       continue;
     }
-    const rawKey = option[1];
-    const key = rawKey.toLowerCase();
-    const valueText = option[3];
-    const valueStart = indent + value.length - valueText.length;
-    const keyLine: IniKeyLine = {
-      key,
-      rawKey,
-      value: valueText,
-      line: n,
-      keyRange: { line: n, start: indent, end: indent + rawKey.length },
-      valueRange: { line: n, start: valueStart, end: valueStart + valueText.length },
-    };
-    if (seenKeys.has(key)) {
-      problem('duplicateKey', keyLine.keyRange, 'error', `${key} is set twice in [${current.rawHeader}]. The AWS CLI refuses the whole file (every command fails): keep one of them.`, true);
-    }
-    seenKeys.add(key);
-    if (rawKey !== key) {
-      problem('keyCase', keyLine.keyRange, 'warning', `The AWS CLI reads "${rawKey}" as "${key}", but the AWS SDKs (and tools built on them) only know "${key}". Write it in lowercase.`);
-    }
-    if (SDK_INLINE_COMMENT.test(valueText)) {
-      problem('inlineComment', keyLine.valueRange, 'warning', `The AWS CLI keeps the ";" or "#" text as part of the value of ${key} ("${valueText}"), while the AWS SDKs cut it off as a comment. Put comments on their own line.`);
-    }
-    open = { line: keyLine, values: [valueText], indent };
+    checkKeyLine(keyLine, current, report);
+    open = { line: keyLine, values: [keyLine.value], indent };
   }
   closeKey();
+  return { sections, keys };
+}
 
-  // Join multi-line values (configparser joins with \n and drops trailing blank lines), and
-  // turn `key =` followed by indented `sub = value` lines into nested keys (botocore _parse_nested).
-  for (const { section, key } of finished) {
+// configparser's SECTCRE: a line that starts with `[` and has a `]` opens a section; a repeated header is fatal (strict mode).
+function readHeader(value: string, n: number, indent: number, file: IniFileKind, seenHeaders: Set<string>, report: Report): OpenSection | undefined {
+  const header = /^\[(.+)\]/.exec(value);
+  if (!header) return undefined;
+  const rawHeader = header[1];
+  const range = { line: n, start: indent, end: indent + header[0].length };
+  if (seenHeaders.has(rawHeader)) {
+    report('duplicateSection', range, 'error', `[${rawHeader}] appears twice in this file. The AWS CLI refuses the whole file (every command fails): merge the two sections.`, true);
+  }
+  seenHeaders.add(rawHeader);
+  if (rawHeader === 'DEFAULT') {
+    // configparser's default section: its keys show up in every other section.
+    return { section: { name: undefined, rawHeader, line: n, range, keys: [] }, isDefaults: true, seenKeys: new Set() };
+  }
+  const name = file === 'config' ? configSectionName(rawHeader) : rawHeader;
+  if (name === undefined) {
+    report('ignoredSection', range, 'info', `The AWS CLI ignores [${rawHeader}]: profiles in the config file are [profile NAME] (or [default]), also [sso-session NAME] and [services NAME].`);
+  }
+  return { section: { name, rawHeader, line: n, range, keys: [] }, isDefaults: false, seenKeys: new Set() };
+}
+
+// configparser's OPTCRE: the key is lowercased (optionxform); the value is the rest of the line, `;` and `#` included.
+function readKeyLine(value: string, n: number, indent: number): IniKeyLine | undefined {
+  const option = OPTION.exec(value);
+  if (!option || !option[1]) return undefined;
+  const rawKey = option[1];
+  const valueText = option[3];
+  const valueStart = indent + value.length - valueText.length;
+  return {
+    key: rawKey.toLowerCase(),
+    rawKey,
+    value: valueText,
+    line: n,
+    keyRange: { line: n, start: indent, end: indent + rawKey.length },
+    valueRange: { line: n, start: valueStart, end: valueStart + valueText.length },
+  };
+}
+
+// A key set twice in a section is fatal to the CLI (strict mode); case and inline comments are where the SDKs read the line differently.
+function checkKeyLine(keyLine: IniKeyLine, current: OpenSection, report: Report): void {
+  const { key, rawKey, value } = keyLine;
+  if (current.seenKeys.has(key)) {
+    report('duplicateKey', keyLine.keyRange, 'error', `${key} is set twice in [${current.section.rawHeader}]. The AWS CLI refuses the whole file (every command fails): keep one of them.`, true);
+  }
+  current.seenKeys.add(key);
+  if (rawKey !== key) {
+    report('keyCase', keyLine.keyRange, 'warning', `The AWS CLI reads "${rawKey}" as "${key}", but the AWS SDKs (and tools built on them) only know "${key}". Write it in lowercase.`);
+  }
+  if (SDK_INLINE_COMMENT.test(value)) {
+    report('inlineComment', keyLine.valueRange, 'warning', `The AWS CLI keeps the ";" or "#" text as part of the value of ${key} ("${value}"), while the AWS SDKs cut it off as a comment. Put comments on their own line.`);
+  }
+}
+
+/**
+ * Puts each scanned key into its section's list (or the returned [DEFAULT] list) with its
+ * value complete: configparser joins the lines with \n and drops trailing blank lines.
+ */
+function placeKeys(keys: ScannedKey[], lines: string[]): IniKeyLine[] {
+  const defaults: IniKeyLine[] = [];
+  for (const { section, key } of keys) {
     const joined = key.values.join('\n').replace(/\s+$/, '');
     key.line.value = joined;
     const target = section ? section.keys : defaults;
     if (key.values.length > 1 && joined.startsWith('\n')) {
       key.line.value = '';
-      target.push(key.line);
-      let n = key.line.line;
-      for (const sub of joined.split('\n')) {
-        const trimmed = sub.trim();
-        if (!trimmed) continue;
-        while (n < lines.length && lines[n].trim() !== trimmed) n++;
-        const eq = trimmed.indexOf('=');
-        const subKey = eq >= 0 ? trimmed.slice(0, eq).trim() : trimmed;
-        const subValue = eq >= 0 ? trimmed.slice(eq + 1).trim() : '';
-        const indent = lines[n] ? lines[n].length - lines[n].trimStart().length : 0;
-        const valueStart = lines[n] ? lines[n].lastIndexOf(subValue) : 0;
-        target.push({
-          key: subKey,
-          rawKey: subKey,
-          value: subValue,
-          line: n,
-          parent: key.line.key,
-          keyRange: { line: n, start: indent, end: indent + subKey.length },
-          valueRange: { line: n, start: Math.max(0, valueStart), end: Math.max(0, valueStart) + subValue.length },
-        });
-      }
+      target.push(key.line, ...nestedKeys(key.line, joined, lines));
     } else {
       target.push(key.line);
     }
   }
+  return defaults;
+}
 
-  const values: CliSections = {};
+// botocore's _parse_nested: `key =` followed by indented `sub = value` lines is a block of nested keys.
+function nestedKeys(parent: IniKeyLine, joined: string, lines: string[]): IniKeyLine[] {
+  const out: IniKeyLine[] = [];
+  let n = parent.line;
+  for (const sub of joined.split('\n')) {
+    const trimmed = sub.trim();
+    if (!trimmed) continue;
+    while (n < lines.length && lines[n].trim() !== trimmed) n++;
+    const eq = trimmed.indexOf('=');
+    const subKey = eq >= 0 ? trimmed.slice(0, eq).trim() : trimmed;
+    const subValue = eq >= 0 ? trimmed.slice(eq + 1).trim() : '';
+    const indent = lines[n] ? lines[n].length - lines[n].trimStart().length : 0;
+    const valueStart = lines[n] ? lines[n].lastIndexOf(subValue) : 0;
+    out.push({
+      key: subKey,
+      rawKey: subKey,
+      value: subValue,
+      line: n,
+      parent: parent.key,
+      keyRange: { line: n, start: indent, end: indent + subKey.length },
+      valueRange: { line: n, start: Math.max(0, valueStart), end: Math.max(0, valueStart) + subValue.length },
+    });
+  }
+  return out;
+}
+
+// botocore's profile map keeps the later of two sections that name one profile; the earlier is ignored, which nobody expects.
+function reportSameProfileTwice(sections: IniSectionLine[], report: Report): void {
   const definedAt = new Map<string, IniSectionLine>();
   for (const section of sections) {
     if (section.name === undefined) continue;
     const earlier = definedAt.get(section.name);
     if (earlier && earlier.rawHeader !== section.rawHeader) {
       const defaultClash = section.name === 'default';
-      problem(
+      report(
         defaultClash ? 'shadowedDefault' : 'duplicateSection',
         earlier.range,
         'warning',
@@ -292,13 +350,25 @@ export function readIni(text: string, file: IniFileKind): IniReading {
       );
     }
     definedAt.set(section.name, section);
-    const out: Record<string, string> = {};
-    for (const d of defaults) out[d.parent ? `${d.parent}.${d.key}` : d.key] = d.value;
-    for (const k of section.keys) {
-      if (k.parent) out[`${k.parent}.${k.key}`] = k.value;
-      else if (k.value !== '' || !section.keys.some((c) => c.parent === k.key)) out[k.key] = k.value;
-    }
-    values[section.name] = out;
   }
-  return { index: { sections, problems }, sections: values };
+}
+
+// The values the CLI sees: one entry per section name, the later section replacing the earlier whole.
+function cliSections(sections: IniSectionLine[], defaults: IniKeyLine[]): CliSections {
+  const values: CliSections = {};
+  for (const section of sections) {
+    if (section.name !== undefined) values[section.name] = sectionValues(section, defaults);
+  }
+  return values;
+}
+
+// [DEFAULT]'s keys first (configparser), then the section's own; a parent of nested keys has no value of its own.
+function sectionValues(section: IniSectionLine, defaults: IniKeyLine[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const d of defaults) out[d.parent ? `${d.parent}.${d.key}` : d.key] = d.value;
+  for (const k of section.keys) {
+    if (k.parent) out[`${k.parent}.${k.key}`] = k.value;
+    else if (k.value !== '' || !section.keys.some((c) => c.parent === k.key)) out[k.key] = k.value;
+  }
+  return out;
 }

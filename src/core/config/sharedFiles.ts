@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
-import { readIni, type CliSections, type IniIndex, type IniReading, type IniSectionLine } from './iniDocument';
+import { readIni, type IniIndex, type IniReading, type IniSectionLine } from './iniDocument';
 
 export type IniSections = Record<string, Record<string, string | undefined>>;
 
@@ -60,12 +60,12 @@ async function readText(state: FileState): Promise<string | undefined> {
 }
 
 /**
- * The measured differences between the SDK's loader and the AWS CLI (see the README's
- * "How the files are read") are settled here, after the loader: the CLI's reading wins,
- * since `aws --profile X` is what users check against. Where the SDK would see a profile
- * differently, the user is told, because SDK-based tools read the same file.
+ * Adds an info problem at each section the AWS CLI reads but the AWS SDK's loader skipped
+ * (names its reader does not accept; see the README's "How the files are read"), because
+ * SDK-based tools read the same file and will not see that profile. Only the SDK's section
+ * names are used: every value comes from the CLI's reading.
  */
-export function normaliseToCli(sdk: Record<string, Record<string, string | undefined>>, cli: IniReading): CliSections {
+export function reportSectionsSdkSkips(sdk: Record<string, unknown>, cli: IniReading): void {
   const last = new Map<string, IniSectionLine>();
   for (const section of cli.index.sections) if (section.name !== undefined) last.set(section.name, section);
   for (const [name, section] of last) {
@@ -79,7 +79,6 @@ export function normaliseToCli(sdk: Record<string, Record<string, string | undef
       message: `The AWS CLI reads [${section.rawHeader}], but the AWS SDKs (and tools built on them, such as Terraform) skip it: their reader only accepts letters, digits and - _ @ + . % : / in names, one space after the prefix, and no quotes.`,
     });
   }
-  return cli.sections;
 }
 
 function refusal(reading: IniReading | undefined): string | undefined {
@@ -88,9 +87,9 @@ function refusal(reading: IniReading | undefined): string | undefined {
 }
 
 /**
- * Reads both shared files with the AWS SDK's own parser, then corrects its reading to the
- * AWS CLI's with an index of the text that also gives diagnostics their line positions.
- * The parser swallows read errors, so each file is checked first to tell
+ * Reads both shared files as the AWS CLI does (readIni), with the line positions diagnostics
+ * need. The AWS SDK's own loader reads them too, only to tell which sections SDK-based tools
+ * would miss. The loader swallows read errors, so each file is checked first to tell
  * "missing" from "unreadable".
  */
 export async function loadAwsFiles(paths: AwsFilePaths): Promise<AwsFiles> {
@@ -109,13 +108,17 @@ export async function loadAwsFiles(paths: AwsFilePaths): Promise<AwsFiles> {
   const credentialsReading = credentialsText === undefined ? undefined : readIni(credentialsText, 'credentials');
   config.refused = refusal(configReading);
   credentials.refused = refusal(credentialsReading);
+  // A file the CLI refuses contributes nothing, as for the CLI: using a guess of it would surprise.
+  const configUsed = config.refused ? undefined : configReading;
+  const credentialsUsed = credentials.refused ? undefined : credentialsReading;
+  if (configUsed) reportSectionsSdkSkips(loaded.configFile, configUsed);
+  if (credentialsUsed) reportSectionsSdkSkips(loaded.credentialsFile, credentialsUsed);
   return {
     paths,
     config,
     credentials,
-    // A file the CLI refuses contributes nothing, as for the CLI: using a guess of it would surprise.
-    configSections: configReading && !config.refused ? normaliseToCli(loaded.configFile as IniSections, configReading) : {},
-    credentialsSections: credentialsReading && !credentials.refused ? normaliseToCli(loaded.credentialsFile as IniSections, credentialsReading) : {},
+    configSections: configUsed?.sections ?? {},
+    credentialsSections: credentialsUsed?.sections ?? {},
     configIndex: configReading?.index ?? { sections: [], problems: [] },
     credentialsIndex: credentialsReading?.index ?? { sections: [], problems: [] },
   };

@@ -7,8 +7,15 @@ export interface RoleHop {
   role: RoleArn;
 }
 
-/** The credential_source values the AWS CLI accepts. */
-export type CredentialSourceName = 'Environment' | 'Ec2InstanceMetadata' | 'EcsContainer';
+// The only credential_source values the AWS CLI accepts, compared case-sensitively (botocore's CanonicalNameCredentialSourcer).
+// https://docs.aws.amazon.com/sdkref/latest/guide/feature-assume-role-credentials.html
+export const CREDENTIAL_SOURCES = ['Environment', 'Ec2InstanceMetadata', 'EcsContainer'] as const;
+
+export type CredentialSourceName = (typeof CREDENTIAL_SOURCES)[number];
+
+export function isCredentialSourceName(value: string): value is CredentialSourceName {
+  return (CREDENTIAL_SOURCES as readonly string[]).includes(value);
+}
 
 /** Where the first credentials of a chain come from. */
 export type ChainRoot =
@@ -37,10 +44,6 @@ export function rootIsRoleSession(root: ChainRoot): boolean {
 export function chainNames(chain: SourceChain): string[] {
   return [...chain.hops.map((h) => h.profile.name).reverse(), ...(chain.hops.at(0)?.profile.name === chain.root.profile.name ? [] : [chain.root.profile.name])];
 }
-
-// The only values the AWS CLI accepts, compared case-sensitively (botocore's CanonicalNameCredentialSourcer).
-// https://docs.aws.amazon.com/sdkref/latest/guide/feature-assume-role-credentials.html
-const CREDENTIAL_SOURCES = ['Environment', 'Ec2InstanceMetadata', 'EcsContainer'];
 
 // botocore's AssumeRoleProvider leaves a profile with web_identity_token_file to the web identity provider.
 function isRoleConfig(p: Profile): boolean {
@@ -123,7 +126,7 @@ function walkSourceChain(set: ProfileSet, profileName: string): SourceChain {
     if (current.sourceProfile && current.credentialSource) {
       throw new RoleSwitchError(`Profile "${current.name}" has both source_profile and credential_source. Keep only one of them.`, 'ConflictingSource', profileName);
     }
-    if (current.credentialSource && !CREDENTIAL_SOURCES.includes(current.credentialSource)) {
+    if (current.credentialSource && !isCredentialSourceName(current.credentialSource)) {
       throw new RoleSwitchError(
         `Profile "${current.name}" has credential_source = ${current.credentialSource}, which is not valid. Use one of ${CREDENTIAL_SOURCES.join(', ')} (the names are case-sensitive).`,
         'InvalidProfile',

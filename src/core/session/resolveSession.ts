@@ -6,7 +6,7 @@ import { CHAINED_MAX_SECONDS, DEFAULT_DURATION_SECONDS, MAX_DURATION_SECONDS, MI
 import { isValidMfaCode } from '../credentials/mfaCode';
 import { defaultSessionName, sanitizeSessionName } from '../credentials/roleSessionName';
 import { rootCredentials, type CredentialSourceApi } from '../credentials/sourceCredentials';
-import { chainNames, resolveSourceChain, rootIsRoleSession, type ChainRoot, type RoleHop } from '../config/sourceChain';
+import { chainNames, resolveSourceChain, rootIsRoleSession, type ChainRoot, type RoleHop, type SourceChain } from '../config/sourceChain';
 import { cliCacheKey, type CachedRole } from '../credentials/cliCache';
 import { mfaSessionKey, type MfaSession, type MfaSessionCache } from '../credentials/mfaSessions';
 import type { AssumeRoleRequest, AwsCredentials, StsApi } from '../credentials/stsApi';
@@ -94,9 +94,8 @@ export async function resolveSession(set: ProfileSet, profileName: string, deps:
   const picked = set.profiles.get(profileName) as Profile;
   const region = resolveRegion(picked, deps.env);
   const endpoint = resolveStsEndpoint(set, picked, deps.env);
-  const names = chainNames(chain);
   const sessionName = sanitizeSessionName(deps.sessionName?.() ?? defaultSessionName());
-  let credentials = await rootCredentials(set, chain.root, profileName, {
+  const root = await rootCredentials(set, chain.root, profileName, {
     loadSources: deps.loadSources ?? noSources,
     env: deps.env,
     region,
@@ -105,93 +104,130 @@ export async function resolveSession(set: ProfileSet, profileName: string, deps:
   });
   if (deps.signal?.aborted) throw new RoleSwitchError(`Switching to "${profileName}" was superseded by a newer switch or a drop.`, 'Superseded', profileName);
   const sts = await deps.loadSts();
+  const context: ResolveContext = { profileName, chain, sessionName, region, endpoint };
 
-  if (chain.hops.length === 0) {
-    const identity = await sts.getCallerIdentity({ credentials, region, endpoint, signal: deps.signal }).catch((e: unknown) => {
-      throw e instanceof StsCallError ? describeStsFailure(e, { profile: profileName, hopProfile: profileName, action: 'GetCallerIdentity' }) : e;
-    });
-    return {
-      profileName,
-      kind: chain.root.kind === 'unsupported' ? 'static' : chain.root.kind,
-      credentials,
-      expiresAt: credentials.expiration?.getTime(),
-      startedAt: deps.clock.now(),
-      region,
-      arn: identity.arn,
-      accountId: identity.account,
-      roleName: identityName(identity.arn, chain.root.profile),
-      chain: names,
-      stsEndpoint: endpoint,
-    };
-  }
-
-  let last: { arn: string; request: AssumeRoleRequest; hop: RoleHop } | undefined;
-  let previousSource = chain.root.profile.name;
-  let usedMfaSession = false;
-  let fromCliCache = 0;
+  if (chain.hops.length === 0) return await callerSession(sts, deps, context, root);
+  const assumed: AssumedHop[] = [];
+  let credentials = root;
   for (const [index, hop] of chain.hops.entries()) {
-    const request = buildAssumeRoleRequest(hop, sessionName);
-    checkDuration(request, hop, profileName);
-    const cacheKey = deps.cliCache ? cliCacheKey(request, hop.profile.roleSessionName !== undefined) : undefined;
-    // What the AWS CLI already holds for this hop: no STS call, no MFA code.
-    const cached = cacheKey && deps.cliCache ? await deps.cliCache.read(cacheKey, deps.clock.now()) : undefined;
-    if (cached) {
-      credentials = cached.credentials;
-      last = { arn: cached.assumedRoleArn, request, hop };
-      previousSource = hop.profile.name;
-      fromCliCache++;
-      continue;
-    }
-    let caller = credentials;
-    let sent = request;
-    const mfaKey = index === 0 && request.SerialNumber && deps.mfaSessions && canUseMfaSession(chain.root.kind, credentials, request) ? mfaSessionKey(chain.root.profile.name, credentials.accessKeyId, request.SerialNumber) : undefined;
-    try {
-      if (mfaKey && deps.mfaSessions) {
-        const mfa = deps.mfaSessions.cache.usable(mfaKey, deps.clock.now()) ?? (await startMfaSession(sts, deps, profileName, hop, credentials, { region, endpoint, key: mfaKey, sourceProfile: chain.root.profile.name }));
-        // The role is assumed from the MFA session: its MFA context satisfies the role's MFA condition.
-        caller = mfa.credentials;
-        sent = { ...request };
-        delete sent.SerialNumber;
-        usedMfaSession = true;
-      } else if (request.SerialNumber) {
-        request.TokenCode = await askMfa(deps, profileName, hop);
-      }
-      const result = await sts.assumeRole({ credentials: caller, region, endpoint, signal: deps.signal }, sent);
-      credentials = result.credentials;
-      last = { arn: result.assumedRoleArn, request, hop };
-      if (cacheKey && deps.cliCache?.write) await deps.cliCache.write(cacheKey, result).catch((e: unknown) => deps.cliCache?.onWriteError?.(e));
-    } catch (e) {
-      if (!(e instanceof StsCallError)) throw e;
-      throw describeStsFailure(e, {
-        profile: profileName,
-        hopProfile: hop.profile.name,
-        action: 'AssumeRole',
-        roleArn: hop.role.arn,
-        sourceProfile: previousSource,
-        durationSeconds: request.DurationSeconds,
-        chained: index > 0 || rootIsRoleSession(chain.root) || caller !== credentials,
-        mfaSerial: request.SerialNumber,
-      });
-    }
-    previousSource = hop.profile.name;
+    const result = await assumeHop(sts, deps, context, index, hop, credentials);
+    assumed.push(result);
+    credentials = result.credentials;
   }
-  const final = last as NonNullable<typeof last>;
+  return roleSession(deps, context, assumed);
+}
+
+/** The profile being resolved and where its STS calls go: the same for every hop. */
+interface ResolveContext {
+  profileName: string;
+  chain: SourceChain;
+  sessionName: string;
+  region: string;
+  endpoint?: string;
+}
+
+/** One hop's outcome: the role's credentials and how they were obtained. */
+interface AssumedHop {
+  hop: RoleHop;
+  request: AssumeRoleRequest;
+  credentials: AwsCredentials;
+  arn: string;
+  fromCliCache: boolean;
+  viaMfaSession: boolean;
+}
+
+/**
+ * One AssumeRole of a chain, from `caller`'s credentials: the AWS CLI's cached role when it
+ * holds one, otherwise the STS call, with the MFA session or a code when the hop's profile
+ * sets mfa_serial, its failure told in the user's words, and its result written to the cache.
+ */
+async function assumeHop(sts: StsApi, deps: ResolveDeps, context: ResolveContext, index: number, hop: RoleHop, caller: AwsCredentials): Promise<AssumedHop> {
+  const { profileName, chain } = context;
+  const request = buildAssumeRoleRequest(hop, context.sessionName);
+  checkDuration(request, hop, profileName);
+  const cacheKey = deps.cliCache ? cliCacheKey(request, hop.profile.roleSessionName !== undefined) : undefined;
+  // What the AWS CLI already holds for this hop: no STS call, no MFA code.
+  const cached = cacheKey && deps.cliCache ? await deps.cliCache.read(cacheKey, deps.clock.now()) : undefined;
+  if (cached) return { hop, request, credentials: cached.credentials, arn: cached.assumedRoleArn, fromCliCache: true, viaMfaSession: false };
+
+  let signer = caller;
+  let sent = request;
+  let viaMfaSession = false;
+  const sourceProfile = index === 0 ? chain.root.profile.name : chain.hops[index - 1].profile.name;
+  const mfaKey = index === 0 && request.SerialNumber && deps.mfaSessions && canUseMfaSession(chain.root.kind, caller, request) ? mfaSessionKey(chain.root.profile.name, caller.accessKeyId, request.SerialNumber) : undefined;
+  try {
+    if (mfaKey && deps.mfaSessions) {
+      const mfa = deps.mfaSessions.cache.usable(mfaKey, deps.clock.now()) ?? (await startMfaSession(sts, deps, profileName, hop, caller, { region: context.region, endpoint: context.endpoint, key: mfaKey, sourceProfile: chain.root.profile.name }));
+      // The role is assumed from the MFA session: its MFA context satisfies the role's MFA condition.
+      signer = mfa.credentials;
+      sent = { ...request };
+      delete sent.SerialNumber;
+      viaMfaSession = true;
+    } else if (request.SerialNumber) {
+      request.TokenCode = await askMfa(deps, profileName, hop);
+    }
+    const result = await sts.assumeRole({ credentials: signer, region: context.region, endpoint: context.endpoint, signal: deps.signal }, sent);
+    if (cacheKey && deps.cliCache?.write) await deps.cliCache.write(cacheKey, result).catch((e: unknown) => deps.cliCache?.onWriteError?.(e));
+    return { hop, request, credentials: result.credentials, arn: result.assumedRoleArn, fromCliCache: false, viaMfaSession };
+  } catch (e) {
+    if (!(e instanceof StsCallError)) throw e;
+    throw describeStsFailure(e, {
+      profile: profileName,
+      hopProfile: hop.profile.name,
+      action: 'AssumeRole',
+      roleArn: hop.role.arn,
+      sourceProfile,
+      durationSeconds: request.DurationSeconds,
+      chained: index > 0 || rootIsRoleSession(chain.root) || signer !== caller,
+      mfaSerial: request.SerialNumber,
+    });
+  }
+}
+
+/** A profile with no role to assume: its own credentials, and who they belong to as STS tells it. */
+async function callerSession(sts: StsApi, deps: ResolveDeps, context: ResolveContext, credentials: AwsCredentials): Promise<Session> {
+  const { profileName, chain, region, endpoint } = context;
+  const identity = await sts.getCallerIdentity({ credentials, region, endpoint, signal: deps.signal }).catch((e: unknown) => {
+    throw e instanceof StsCallError ? describeStsFailure(e, { profile: profileName, hopProfile: profileName, action: 'GetCallerIdentity' }) : e;
+  });
+  return {
+    profileName,
+    kind: chain.root.kind === 'unsupported' ? 'static' : chain.root.kind,
+    credentials,
+    expiresAt: credentials.expiration?.getTime(),
+    startedAt: deps.clock.now(),
+    region,
+    arn: identity.arn,
+    accountId: identity.account,
+    roleName: identityName(identity.arn, chain.root.profile),
+    chain: chainNames(chain),
+    stsEndpoint: endpoint,
+  };
+}
+
+/** The session of the last hop's role, and what the whole chain says about it. */
+function roleSession(deps: ResolveDeps, context: ResolveContext, assumed: AssumedHop[]): Session {
+  const { profileName, chain } = context;
+  const final = assumed.at(-1) as AssumedHop;
+  const credentials = final.credentials;
+  const usedMfaSession = assumed.some((a) => a.viaMfaSession);
+  const fromCliCache = assumed.filter((a) => a.fromCliCache).length;
   return {
     profileName,
     kind: 'role',
     credentials,
     expiresAt: credentials.expiration?.getTime(),
     startedAt: deps.clock.now(),
-    region,
+    region: context.region,
     arn: final.arn,
     accountId: final.hop.role.accountId,
     roleName: final.hop.role.roleName,
     roleArn: final.hop.role.arn,
     sessionName: final.request.RoleSessionName,
     sourceProfile: chain.root.profile.name,
-    chain: names,
+    chain: chainNames(chain),
     durationSeconds: final.request.DurationSeconds ?? DEFAULT_DURATION_SECONDS,
-    stsEndpoint: endpoint,
+    stsEndpoint: context.endpoint,
     mfaSession: usedMfaSession || undefined,
     fromCliCache: fromCliCache || undefined,
     chained: chain.hops.length > 1 || rootIsRoleSession(chain.root) || usedMfaSession || Boolean(chain.root.kind === 'static' && chain.root.profile.settings.aws_session_token) || undefined,
