@@ -213,7 +213,7 @@ describe('core/profiles', () => {
       const p = set.profiles.get('broken')!;
       assert.equal(p.role, undefined);
       assert.equal(p.problems.length, 1);
-      assert.match(p.problems[0], /arn:aws:iam::123:role\/Nope/);
+      assert.match(p.problems[0].message, /arn:aws:iam::123:role\/Nope/);
     });
 
     it('reports duration_seconds that is not a number, and drops it', async () => {
@@ -224,7 +224,7 @@ describe('core/profiles', () => {
       const p = set.profiles.get('d')!;
       assert.equal(p.durationSeconds, undefined);
       assert.equal(p.problems.length, 1);
-      assert.match(p.problems[0], /"1h" is not a whole number/);
+      assert.match(p.problems[0].message, /"1h" is not a whole number/);
     });
 
     it('reports duration_seconds out of 900..43200 but keeps the value for STS to judge', async () => {
@@ -242,8 +242,8 @@ describe('core/profiles', () => {
         duration_seconds = 43200
       `);
       assert.equal(set.profiles.get('short')!.durationSeconds, 899);
-      assert.match(set.profiles.get('short')!.problems.join(), /899 is outside 900\.\.43200/);
-      assert.match(set.profiles.get('long')!.problems.join(), /43201 is outside/);
+      assert.match(set.profiles.get('short')!.problems.map((x) => x.message).join(), /899 is outside 900\.\.43200/);
+      assert.match(set.profiles.get('long')!.problems.map((x) => x.message).join(), /43201 is outside/);
       assert.deepEqual(set.profiles.get('edge-low')!.problems, []);
       assert.deepEqual(set.profiles.get('edge-high')!.problems, []);
       assert.equal(set.profiles.get('edge-high')!.durationSeconds, 43200);
@@ -260,9 +260,9 @@ describe('core/profiles', () => {
       const idOnly = set.profiles.get('id-only')!;
       const secretOnly = set.profiles.get('secret-only')!;
       assert.equal(idOnly.kind, 'other');
-      assert.match(idOnly.problems.join(), /aws_secret_access_key is missing/);
+      assert.match(idOnly.problems.map((x) => x.message).join(), /aws_secret_access_key is missing/);
       assert.equal(secretOnly.kind, 'other');
-      assert.match(secretOnly.problems.join(), /aws_access_key_id is missing/);
+      assert.match(secretOnly.problems.map((x) => x.message).join(), /aws_access_key_id is missing/);
     });
 
     it('hasStaticKeys needs both halves', () => {

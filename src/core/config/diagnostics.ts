@@ -1,6 +1,6 @@
 import type { AwsFiles } from './sharedFiles';
 import type { IniIndex, IniKeyLine, IniProblem, IniRange, IniSectionLine } from './iniDocument';
-import { CHAINED_MAX_SECONDS, hasStaticKeys, MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, parseRoleArn, type Profile, type ProfileSet } from './profiles';
+import { CHAINED_MAX_SECONDS, hasStaticKeys, MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, type Profile, type ProfileSet } from './profiles';
 import { CREDENTIAL_SOURCES, isCredentialSourceName, resolveSourceChain, rootIsRoleSession } from './sourceChain';
 import { RoleSwitchError } from '../errors';
 
@@ -112,10 +112,13 @@ function diagnoseProfile(set: ProfileSet, profile: Profile, locate: ProfileLocat
     return found ? [{ title: `Remove ${key} from profile "${name}"`, edits: [{ kind: 'deleteLine', line: found.line.line }] }] : [];
   };
 
-  const s = profile.settings;
-  if (s.role_arn !== undefined && !parseRoleArn(s.role_arn)) {
-    at('role_arn', 'error', 'invalidRoleArn', `Profile "${name}": role_arn "${s.role_arn}" is not an IAM role ARN. Use arn:aws:iam::123456789012:role/RoleName.`);
+  // The profile's own key mistakes, found once while reading it; the obvious fix where there is one.
+  for (const p of profile.problems) {
+    const clamped = p.code === 'durationOutOfRange' ? String(Math.min(MAX_DURATION_SECONDS, Math.max(MIN_DURATION_SECONDS, Number(profile.settings[p.key])))) : undefined;
+    at(p.key, 'error', p.code, p.message, clamped ? replaceValue(p.key, `Set ${p.key} to ${clamped}`, clamped) : [], p.on);
   }
+
+  const s = profile.settings;
   if (s.credential_source !== undefined && !isCredentialSourceName(s.credential_source)) {
     const suggestion = closest(s.credential_source, CREDENTIAL_SOURCES);
     at(
@@ -131,26 +134,9 @@ function diagnoseProfile(set: ProfileSet, profile: Profile, locate: ProfileLocat
     at('credential_source', 'error', 'conflictingSource', message, [...removeKey('credential_source'), ...removeKey('source_profile')], 'key');
     at('source_profile', 'error', 'conflictingSource', message, [], 'key');
   }
-  if (s.aws_access_key_id && !s.aws_secret_access_key) {
-    at('aws_access_key_id', 'error', 'incompleteKeys', `Profile "${name}": aws_access_key_id is set but aws_secret_access_key is missing. Add the secret key, or remove the access key id.`, [], 'key');
-  }
-  if (s.aws_secret_access_key && !s.aws_access_key_id) {
-    at('aws_secret_access_key', 'error', 'incompleteKeys', `Profile "${name}": aws_secret_access_key is set but aws_access_key_id is missing. Add the access key id.`, [], 'key');
-  }
 
   if (s.sso_session && !Object.prototype.hasOwnProperty.call(set.files.configSections, `sso-session.${s.sso_session}`)) {
     at('sso_session', 'error', 'missingSsoSession', `Profile "${name}" names sso_session "${s.sso_session}", but there is no [sso-session ${s.sso_session}] section. Add it (aws configure sso-session) or fix the name.`);
-  }
-
-  // Duration: the range STS accepts, and the one hour cap of role chaining.
-  if (s.duration_seconds !== undefined) {
-    const seconds = Number(s.duration_seconds);
-    if (!Number.isInteger(seconds)) {
-      at('duration_seconds', 'error', 'invalidDuration', `Profile "${name}": duration_seconds "${s.duration_seconds}" is not a whole number of seconds (${MIN_DURATION_SECONDS} to ${MAX_DURATION_SECONDS}).`);
-    } else if (seconds < MIN_DURATION_SECONDS || seconds > MAX_DURATION_SECONDS) {
-      const clamped = String(Math.min(MAX_DURATION_SECONDS, Math.max(MIN_DURATION_SECONDS, seconds)));
-      at('duration_seconds', 'error', 'durationOutOfRange', `Profile "${name}": duration_seconds ${seconds} is outside what STS accepts (${MIN_DURATION_SECONDS} to ${MAX_DURATION_SECONDS}).`, replaceValue('duration_seconds', `Set duration_seconds to ${clamped}`, clamped));
-    }
   }
 
   // Chain rules: missing source, cycles, and the chained-role duration cap.

@@ -25,7 +25,7 @@ export interface ProfileSummary {
 export function profileProblem(set: ProfileSet, profile: Profile): ProfileProblem | undefined {
   const found = diagnosticsByProfile(set).get(profile.name) ?? [];
   const errors = found.filter((d) => d.severity === 'error').map((d) => d.message);
-  if (!errors.length) errors.push(...profile.problems);
+  if (!errors.length) errors.push(...profile.problems.map((p) => p.message));
   if (!errors.length && isAssumable(profile)) {
     try {
       resolveSourceChain(set, profile.name);

@@ -25,8 +25,21 @@ export interface Profile {
   readonly externalId?: string;
   readonly roleSessionName?: string;
   readonly durationSeconds?: number;
-  /** Config mistakes found while reading this profile alone; chain problems are found when resolving. */
-  readonly problems: readonly string[];
+  /** Mistakes in this profile's own keys, found while reading it; chain problems are found when resolving. */
+  readonly problems: readonly ProfileProblem[];
+}
+
+/**
+ * A mistake in one key of a profile. The one model of a profile's own problems: the tree shows
+ * the message, and config diagnostics place it at the key (or its value) in the file.
+ */
+export interface ProfileProblem {
+  readonly key: string;
+  /** Stable id of the rule, shown as the diagnostic's code. */
+  readonly code: 'invalidRoleArn' | 'invalidDuration' | 'durationOutOfRange' | 'incompleteKeys';
+  readonly message: string;
+  /** Whether the problem is the key itself (a half key pair) or its value. */
+  readonly on: 'key' | 'value';
 }
 
 export interface ProfileSet {
@@ -80,28 +93,27 @@ function buildProfile(name: string, fromConfig: Record<string, string> | undefin
   const definedIn: ('config' | 'credentials')[] = [];
   if (fromConfig) definedIn.push('config');
   if (fromCredentials) definedIn.push('credentials');
-  const problems: string[] = [];
+  const problems: ProfileProblem[] = [];
+  const problem = (key: string, code: ProfileProblem['code'], message: string, on: ProfileProblem['on'] = 'value') => problems.push({ key, code, message: `Profile "${name}": ${message}`, on });
 
   let role: RoleArn | undefined;
-  if (settings.role_arn) {
-    role = parseRoleArn(settings.role_arn);
-    if (!role) problems.push(`role_arn "${settings.role_arn}" is not an IAM role ARN (arn:aws:iam::123456789012:role/Name).`);
-  }
+  if (settings.role_arn) role = parseRoleArn(settings.role_arn);
+  if (settings.role_arn !== undefined && !role) problem('role_arn', 'invalidRoleArn', `role_arn "${settings.role_arn}" is not an IAM role ARN. Use arn:aws:iam::123456789012:role/RoleName.`);
 
   let durationSeconds: number | undefined;
   if (settings.duration_seconds !== undefined) {
     const parsed = Number(settings.duration_seconds);
     if (!Number.isInteger(parsed)) {
-      problems.push(`duration_seconds "${settings.duration_seconds}" is not a whole number of seconds.`);
+      problem('duration_seconds', 'invalidDuration', `duration_seconds "${settings.duration_seconds}" is not a whole number of seconds (${MIN_DURATION_SECONDS} to ${MAX_DURATION_SECONDS}).`);
     } else if (parsed < MIN_DURATION_SECONDS || parsed > MAX_DURATION_SECONDS) {
-      problems.push(`duration_seconds ${parsed} is outside ${MIN_DURATION_SECONDS}..${MAX_DURATION_SECONDS}.`);
+      problem('duration_seconds', 'durationOutOfRange', `duration_seconds ${parsed} is outside ${MIN_DURATION_SECONDS}..${MAX_DURATION_SECONDS}, the range STS accepts.`);
       durationSeconds = parsed;
     } else {
       durationSeconds = parsed;
     }
   }
-  if (settings.aws_access_key_id && !settings.aws_secret_access_key) problems.push('aws_access_key_id is set but aws_secret_access_key is missing.');
-  if (settings.aws_secret_access_key && !settings.aws_access_key_id) problems.push('aws_secret_access_key is set but aws_access_key_id is missing.');
+  if (settings.aws_access_key_id && !settings.aws_secret_access_key) problem('aws_access_key_id', 'incompleteKeys', 'aws_access_key_id is set but aws_secret_access_key is missing. Add the secret key, or remove the access key id.', 'key');
+  if (settings.aws_secret_access_key && !settings.aws_access_key_id) problem('aws_secret_access_key', 'incompleteKeys', 'aws_secret_access_key is set but aws_access_key_id is missing. Add the access key id.', 'key');
 
   return {
     name,

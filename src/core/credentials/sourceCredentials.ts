@@ -1,5 +1,5 @@
 import type { AwsFilePaths } from '../config/sharedFiles';
-import { RoleSwitchError } from '../errors';
+import { RoleSwitchError, errorMessage } from '../errors';
 import type { Profile, ProfileSet } from '../config/profiles';
 import type { ChainRoot } from '../config/sourceChain';
 import type { AwsCredentials } from './stsApi';
@@ -99,16 +99,12 @@ export function environmentCredentials(p: Profile, env: Env): AwsCredentials {
   return { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined, expiration: expiration && !Number.isNaN(expiration.getTime()) ? expiration : undefined };
 }
 
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 /** What went wrong in a provider, in the user's words, with the profile and the fix. */
 function describeSourceFailure(root: ChainRoot, picked: string, e: unknown, sso?: SsoSettings): RoleSwitchError {
   if (e instanceof RoleSwitchError) return e;
   const p = root.profile.name;
   const via = p === picked ? '' : ` (the source of "${picked}")`;
-  const text = message(e);
+  const text = errorMessage(e);
   switch (root.kind) {
     case 'sso': {
       const args = sso?.session ? ['sso', 'login', '--sso-session', sso.session] : ['sso', 'login', '--profile', p];

@@ -1,5 +1,5 @@
 import { CHAINED_MAX_SECONDS, MAX_DURATION_SECONDS } from '../config/profiles';
-import { RoleSwitchError } from '../errors';
+import { errorMessage, RoleSwitchError } from '../errors';
 import type { Session } from '../session/session';
 
 /**
@@ -71,7 +71,7 @@ export async function buildConsoleUrl(session: Session, options: ConsoleOptions,
   try {
     answer = await fetchJson(tokenUrl);
   } catch (e) {
-    throw new RoleSwitchError(`The console sign-in endpoint ${endpoint} could not be reached: ${e instanceof Error ? e.message : String(e)}. Check your network or awsRoles.console.federationEndpoint.`, 'Unreachable', session.profileName);
+    throw new RoleSwitchError(`The console sign-in endpoint ${endpoint} could not be reached: ${errorMessage(e)}. Check your network or awsRoles.console.federationEndpoint.`, 'Unreachable', session.profileName);
   }
   const token = (answer.body as { SigninToken?: unknown } | undefined)?.SigninToken;
   if (answer.status !== 200 || typeof token !== 'string' || !token) {
