@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { SETTINGS_SECTION } from '../constants';
 import { Disposable } from './disposable';
 import { Emitter } from '../core/events';
+import type { TerminalCredentialsMode } from '../core/delivery/refreshLead';
 
 /** Mirrors `contributes.configuration` in package.json; read in this one place. */
 export interface Settings {
@@ -16,7 +17,7 @@ export interface Settings {
   mfaSessionHours: number;
   useCliCache: boolean;
   writeCliCache: boolean;
-  terminalCredentials: 'environment' | 'endpoint';
+  terminalCredentials: TerminalCredentialsMode;
   clipboardClearSeconds: number;
   consoleStartPage: string;
   consoleRegion: string;
