@@ -18,7 +18,7 @@ import { createSdkLoaders, engine } from './vscode/lazyChunks';
 import { Logger } from './vscode/logger';
 import { ProfileTreeProvider } from './vscode/profileTree';
 import { promptForMfaCode } from './vscode/prompts';
-import { RefreshNotifier } from './vscode/refreshNotifier';
+import { CredentialRefresh } from './vscode/credentialRefresh';
 import { SecretSessionStore } from './vscode/secretSessionStore';
 import { SessionCommands } from './vscode/sessionCommands';
 import { createSessionResolver } from './vscode/sessionResolver';
@@ -69,7 +69,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics
   own(new ConfigWatcher(catalog, settings, log));
   timer.mark('config watcher');
   own(new ConfigDiagnostics(catalog, log));
-  own(new RefreshNotifier(sessions, log));
+  own(new CredentialRefresh(sessions, log));
   const debug = own(new DebugCredentials(sessions, settings, log));
   const consoleSignin = own(new ConsoleSignin(sessions, settings, log));
   const workspaceProfile = own(new WorkspaceProfile(catalog, sessions, settings, log));

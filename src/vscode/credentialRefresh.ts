@@ -7,11 +7,11 @@ import type { Logger } from './logger';
 import { notifyWithLog } from './notify';
 
 /**
- * Tells the user, once per problem and without taking focus, that a background refresh did not
- * happen: with "Enter MFA code" when a code is needed, with "Retry" otherwise. The old session
+ * AWS: Refresh Credentials, and what the user is told when a background refresh did not
+ * happen: once per problem and without taking focus, with "Enter MFA code" when a code is needed, with "Retry" otherwise. The old session
  * keeps working until it expires.
  */
-export class RefreshNotifier extends Disposable {
+export class CredentialRefresh extends Disposable {
   private shown: RefreshProblem | undefined;
 
   constructor(
