@@ -43,7 +43,7 @@ function main() {
   if (!run('type check and compile tests', 'npx', ['tsc', '-p', '.'])) return finish();
   run('lint', 'npx', ['eslint', 'src', 'test', 'scripts']);
   const only = process.env.TEST_ONLY; // unit | integration | e2e
-  if (!only || only === 'unit') run('unit tests', 'npx', ['mocha', '--reporter', 'spec', 'out/test/unit/**/*.test.js'], { counts: true });
+  if (!only || only === 'unit') run('unit tests', 'npx', ['mocha', '--reporter', 'spec', 'out/test/unit/**/*.test.js', 'out/test/conformance/**/*.test.js'], { counts: true });
   if (!only || only === 'integration') run('integration tests (code-server)', 'node', ['out/test/integration/run.js'], { counts: true });
   if (!only || only === 'e2e') run('UI end-to-end tests (code-server + chromium)', 'npx', ['mocha', '--reporter', 'spec', '--timeout', '180000', 'out/test/e2e/**/*.test.js'], { counts: true });
   if (!only) checkPackage();

@@ -2,15 +2,15 @@ import * as assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { cliCacheKey, readCliCache, writeCliCache } from '../../src/core/credentials/cliCache';
-import { systemClock } from '../../src/core/clock';
-import { MfaSessionCache } from '../../src/core/credentials/mfaSessions';
-import type { ProfileSet } from '../../src/core/config/profiles';
-import { resolveSession, type ResolveDeps } from '../../src/core/session/resolveSession';
-import { createStsApi } from '../../src/core/credentials/stsClient';
-import { cleanEnv, findCliV1 } from '../support/awsCliV1';
-import { FakeSts } from '../support/fakeSts';
-import { FakeClock, FakeStsApi, makeTempDir, profileSetFrom, removeTempDir } from './coreFakes';
+import { cliCacheKey, readCliCache, writeCliCache } from '../../../src/core/credentials/cliCache';
+import { systemClock } from '../../../src/core/clock';
+import { MfaSessionCache } from '../../../src/core/credentials/mfaSessions';
+import type { ProfileSet } from '../../../src/core/config/profiles';
+import { resolveSession, type ResolveDeps } from '../../../src/core/session/resolveSession';
+import { createStsApi } from '../../../src/core/credentials/stsClient';
+import { cleanEnv, findCliV1 } from '../../support/awsCliV1';
+import { FakeSts } from '../../support/fakeSts';
+import { FakeClock, FakeStsApi, makeTempDir, profileSetFrom, removeTempDir } from '../../support/coreFakes';
 
 const MFA = 'arn:aws:iam::111111111111:mfa/alice';
 const CONFIG = `

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { formatCountdown, formatDuration } from '../../src/core/session/countdown';
-import { buildSessionEnvironment, MANAGED_ENV_NAMES } from '../../src/core/delivery/terminalEnvVars';
-import { redactEnv, redactPatterns, Redactor } from '../../src/core/redact';
-import type { Session } from '../../src/core/session/resolveSession';
-import { defaultSessionName, sanitizeSessionName } from '../../src/core/credentials/roleSessionName';
+import { formatCountdown, formatDuration } from '../../../src/core/session/countdown';
+import { buildSessionEnvironment, MANAGED_ENV_NAMES } from '../../../src/core/delivery/terminalEnvVars';
+import { redactEnv, redactPatterns, Redactor } from '../../../src/core/redact';
+import type { Session } from '../../../src/core/session/resolveSession';
+import { defaultSessionName, sanitizeSessionName } from '../../../src/core/credentials/roleSessionName';
 
 const STS_NAME = /^[\w+=,.@-]{2,64}$/;
 

@@ -2,15 +2,15 @@ import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { appendRoleProfile, validateMfaSerial, validateProfileName, validateRoleArn, writeFileAtomically } from '../../src/core/config/configEdits';
-import { buildConsoleUrl, consoleSessionSeconds, destinationUrl, type FetchJson } from '../../src/core/delivery/consoleFederation';
-import { RoleSwitchError } from '../../src/core/errors';
-import { EXPORT_FORMATS, formatCredentials } from '../../src/core/delivery/exportFormats';
-import type { Session } from '../../src/core/session/resolveSession';
-import { cleanEnv } from '../support/awsCliV1';
-import { FakeFederation } from '../support/fakeFederation';
-import { FakeSts } from '../support/fakeSts';
-import { makeTempDir, profileSetFrom, removeTempDir } from './coreFakes';
+import { appendRoleProfile, validateMfaSerial, validateProfileName, validateRoleArn, writeFileAtomically } from '../../../src/core/config/configEdits';
+import { buildConsoleUrl, consoleSessionSeconds, destinationUrl, type FetchJson } from '../../../src/core/delivery/consoleFederation';
+import { RoleSwitchError } from '../../../src/core/errors';
+import { EXPORT_FORMATS, formatCredentials } from '../../../src/core/delivery/exportFormats';
+import type { Session } from '../../../src/core/session/resolveSession';
+import { cleanEnv } from '../../support/awsCliV1';
+import { FakeFederation } from '../../support/fakeFederation';
+import { FakeSts } from '../../support/fakeSts';
+import { makeTempDir, profileSetFrom, removeTempDir } from '../../support/coreFakes';
 
 // Whole seconds an hour from now: the AWS CLI refuses to export credentials that have expired.
 const IN_AN_HOUR = Math.floor(Date.now() / 1000) * 1000 + 3600_000;

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { RoleSwitchError } from '../../src/core/errors';
-import type { Session } from '../../src/core/session/resolveSession';
-import { SessionManager, type RefreshPolicy, type RefreshProblem, type ResolveMode, type SessionChange } from '../../src/core/session/sessionManager';
-import { deferred, FakeClock, type Deferred } from './coreFakes';
+import { RoleSwitchError } from '../../../src/core/errors';
+import type { Session } from '../../../src/core/session/resolveSession';
+import { SessionManager, type RefreshPolicy, type RefreshProblem, type ResolveMode, type SessionChange } from '../../../src/core/session/sessionManager';
+import { deferred, FakeClock, type Deferred } from '../../support/coreFakes';
 
 const HOUR = 3600_000;
 

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { expandHome, loadAwsFiles, resolveAwsFilePaths } from '../../src/core/config/sharedFiles';
-import { buildProfileSet, hasStaticKeys, parseRoleArn, roleProfiles, type ProfileSet } from '../../src/core/config/profiles';
-import { ini, makeTempDir, profileSetFrom, removeTempDir } from './coreFakes';
+import { expandHome, loadAwsFiles, resolveAwsFilePaths } from '../../../src/core/config/sharedFiles';
+import { buildProfileSet, hasStaticKeys, parseRoleArn, roleProfiles, type ProfileSet } from '../../../src/core/config/profiles';
+import { ini, makeTempDir, profileSetFrom, removeTempDir } from '../../support/coreFakes';
 
 describe('core/profiles', () => {
   let dir: string;

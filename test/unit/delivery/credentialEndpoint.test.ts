@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as http from 'node:http';
-import { CredentialEndpoint } from '../../src/core/delivery/credentialEndpoint';
-import type { Session } from '../../src/core/session/resolveSession';
-import { cleanEnv } from '../support/awsCliV1';
-import { FakeSts } from '../support/fakeSts';
+import { CredentialEndpoint } from '../../../src/core/delivery/credentialEndpoint';
+import type { Session } from '../../../src/core/session/resolveSession';
+import { cleanEnv } from '../../support/awsCliV1';
+import { FakeSts } from '../../support/fakeSts';
 
 const AWS_CLI_V2 = '/usr/bin/aws';
 

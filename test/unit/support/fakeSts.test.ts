@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-sts';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
-import { FakeSts, STS_XMLNS } from '../support/fakeSts';
+import { FakeSts, STS_XMLNS } from '../../support/fakeSts';
 
 const ALICE = { arn: 'arn:aws:iam::111111111111:user/alice', accessKeyId: 'AKIAALICE00000000001', secretAccessKey: 'alice-secret-0123456789abcdefghijklmnopq' };
 const BOB = { arn: 'arn:aws:iam::333333333333:user/bob', accessKeyId: 'AKIABOB0000000000001', secretAccessKey: 'bob-secret-0123456789abcdefghijklmnopqrs' };

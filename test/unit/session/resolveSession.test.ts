@@ -1,13 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { RoleSwitchError, type ErrorCode } from '../../src/core/errors';
-import { describeStsFailure } from '../../src/core/credentials/stsErrors';
-import type { ProfileSet } from '../../src/core/config/profiles';
-import { isValidMfaCode } from '../../src/core/credentials/mfaCode';
-import { buildAssumeRoleRequest, resolveSession, type MfaCodeProvider, type ResolveDeps } from '../../src/core/session/resolveSession';
-import { resolveSourceChain } from '../../src/core/config/sourceChain';
-import type { CredentialSourceApi } from '../../src/core/credentials/sourceCredentials';
-import { resolveRegion, resolveStsEndpoint, type Env } from '../../src/core/credentials/stsEndpoint';
-import { FakeClock, FakeStsApi, makeTempDir, profileSetFrom, removeTempDir, stsError } from './coreFakes';
+import { RoleSwitchError, type ErrorCode } from '../../../src/core/errors';
+import { describeStsFailure } from '../../../src/core/credentials/stsErrors';
+import type { ProfileSet } from '../../../src/core/config/profiles';
+import { isValidMfaCode } from '../../../src/core/credentials/mfaCode';
+import { buildAssumeRoleRequest, resolveSession, type MfaCodeProvider, type ResolveDeps } from '../../../src/core/session/resolveSession';
+import { resolveSourceChain } from '../../../src/core/config/sourceChain';
+import type { CredentialSourceApi } from '../../../src/core/credentials/sourceCredentials';
+import { resolveRegion, resolveStsEndpoint, type Env } from '../../../src/core/credentials/stsEndpoint';
+import { FakeClock, FakeStsApi, makeTempDir, profileSetFrom, removeTempDir, stsError } from '../../support/coreFakes';
 
 const BASE_KEYS = {
   accessKeyId: 'AKIABASEBASEBASEBASE',

@@ -8,16 +8,16 @@ import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { createCredentialSourceApi } from '../../src/core/credentials/sdkCredentialSources';
-import { RoleSwitchError } from '../../src/core/errors';
-import { systemClock } from '../../src/core/clock';
-import { resolveSession, type ResolveDeps } from '../../src/core/session/resolveSession';
-import { SsoLoginRequired } from '../../src/core/credentials/sourceCredentials';
-import { createStsApi } from '../../src/core/credentials/stsClient';
-import type { Env } from '../../src/core/credentials/stsEndpoint';
-import { FakeContainerCredentials, FakeInstanceMetadata, FakeSsoPortal } from '../support/fakeCredentialEndpoints';
-import { FakeSts } from '../support/fakeSts';
-import { makeTempDir, profileSetFrom, removeTempDir } from './coreFakes';
+import { createCredentialSourceApi } from '../../../src/core/credentials/sdkCredentialSources';
+import { RoleSwitchError } from '../../../src/core/errors';
+import { systemClock } from '../../../src/core/clock';
+import { resolveSession, type ResolveDeps } from '../../../src/core/session/resolveSession';
+import { SsoLoginRequired } from '../../../src/core/credentials/sourceCredentials';
+import { createStsApi } from '../../../src/core/credentials/stsClient';
+import type { Env } from '../../../src/core/credentials/stsEndpoint';
+import { FakeContainerCredentials, FakeInstanceMetadata, FakeSsoPortal } from '../../support/fakeCredentialEndpoints';
+import { FakeSts } from '../../support/fakeSts';
+import { makeTempDir, profileSetFrom, removeTempDir } from '../../support/coreFakes';
 
 const ALICE = { arn: 'arn:aws:iam::111111111111:user/alice', accessKeyId: 'AKIASOURCESALICE0001', secretAccessKey: 'alice-sources-secret-000000000000000001' };
 const ROLE = {

@@ -2,11 +2,11 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { loadProfileSet } from '../../src/core/engineChunk';
-import { ProfileCatalog } from '../../src/core/config/profileCatalog';
-import type { PathOverrides } from '../../src/core/config/sharedFiles';
-import type { ProfileSet } from '../../src/core/config/profiles';
-import { makeTempDir, removeTempDir } from './coreFakes';
+import { loadProfileSet } from '../../../src/core/engineChunk';
+import { ProfileCatalog } from '../../../src/core/config/profileCatalog';
+import type { PathOverrides } from '../../../src/core/config/sharedFiles';
+import type { ProfileSet } from '../../../src/core/config/profiles';
+import { makeTempDir, removeTempDir } from '../../support/coreFakes';
 
 describe('core/profileCatalog', () => {
   let dir: string;

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { diagnoseConfig } from '../../src/core/config/diagnostics';
-import { resolveSourceChain } from '../../src/core/config/sourceChain';
-import { buildProfileGroups, matchesFilter } from '../../src/core/config/profileGroups';
-import { generateIdentityCenterConfig } from '../support/generateConfig';
-import { makeTempDir, profileSetFrom, removeTempDir } from './coreFakes';
+import { diagnoseConfig } from '../../../src/core/config/diagnostics';
+import { resolveSourceChain } from '../../../src/core/config/sourceChain';
+import { buildProfileGroups, matchesFilter } from '../../../src/core/config/profileGroups';
+import { generateIdentityCenterConfig } from '../../support/generateConfig';
+import { makeTempDir, profileSetFrom, removeTempDir } from '../../support/coreFakes';
 
 // What an Identity Center export of 5,000 profiles turns into. Timings are the benchmark's
 // job (npm run bench); this checks the result is right at that size.

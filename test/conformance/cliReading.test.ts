@@ -14,7 +14,7 @@ import { diagnoseConfig } from '../../src/core/config/diagnostics';
 import { readIni, shlexSplit } from '../../src/core/config/iniDocument';
 import { buildProfileSet, type ProfileSet } from '../../src/core/config/profiles';
 import { resolveSourceChain } from '../../src/core/config/sourceChain';
-import { makeTempDir, removeTempDir } from './coreFakes';
+import { makeTempDir, removeTempDir } from '../support/coreFakes';
 
 const CLI_PYTHON = '/usr/bin/python3';
 const DUMP = `
