@@ -1,12 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { loadProfileSet } from '../../../src/core/engineChunk';
 import { ProfileCatalog } from '../../../src/core/config/profileCatalog';
 import type { PathOverrides } from '../../../src/core/config/sharedFiles';
 import type { ProfileSet } from '../../../src/core/config/profiles';
-import { makeTempDir, removeTempDir } from '../../support/coreFakes';
+import { deferred, makeTempDir, removeTempDir } from '../../support/coreFakes';
 
 describe('core/profileCatalog', () => {
   let dir: string;
@@ -124,21 +123,28 @@ describe('core/profileCatalog', () => {
   // (current is the newer set), but the caller of the older reload() gets old profiles.
   it('an older reload that finishes after a newer one resolves to the newer contents', async function () {
     this.timeout(10_000);
-    const fifo = path.join(dir, 'slow-config');
-    execFileSync('mkfifo', [fifo]);
+    // The older reload reads a file whose read is held until the test lets it go (a slow disk),
+    // through the catalog's injected loader rather than a FIFO, so no mkfifo is needed.
+    const slow = path.join(dir, 'slow-config');
+    const release = deferred<void>();
+    catalog.dispose();
+    catalog = new ProfileCatalog(overrides, {}, async (paths) => {
+      if (paths.configPath === slow) await release.promise;
+      return loadProfileSet(paths);
+    });
     await fs.writeFile(configFile, '[profile fresh]\nregion = x\n');
     const fired: string[][] = [];
     catalog.onDidChange((s) => fired.push(names(s)));
 
-    // The older reload reads a FIFO, which blocks until the test writes to it.
     const real = configFile;
-    configFile = fifo;
+    configFile = slow;
     const older = catalog.reload();
     configFile = real;
     const newer = await catalog.reload();
     assert.deepEqual(names(newer), ['fresh']);
 
-    await fs.writeFile(fifo, '[profile stale]\nregion = x\n');
+    await fs.writeFile(slow, '[profile stale]\nregion = x\n');
+    release.resolve();
     const olderResult = await older;
 
     assert.deepEqual(names(catalog.loaded!), ['fresh'], 'the catalog keeps the newest set');

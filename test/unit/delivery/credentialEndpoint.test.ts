@@ -1,12 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as http from 'node:http';
 import { CredentialEndpoint } from '../../../src/core/delivery/credentialEndpoint';
 import type { Session } from '../../../src/core/session/resolveSession';
-import { cleanEnv } from '../../support/awsCliV1';
-import { FakeSts } from '../../support/fakeSts';
-
-const AWS_CLI_V2 = '/usr/bin/aws';
 
 function get(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -21,72 +16,61 @@ function get(url: string, headers: Record<string, string>): Promise<{ status: nu
 
 describe('The loopback credential endpoint (container credentials format)', function () {
   this.timeout(30000);
-  const alice = { arn: 'arn:aws:iam::111111111111:user/alice', accessKeyId: 'AKIAENDPOINTALICE001', secretAccessKey: 'endpoint-alice-secret-0000000000000001' };
-  let sts: FakeSts;
-  let stsUrl: string;
   let current: Session | undefined;
   let endpoint: CredentialEndpoint;
   let url: string;
 
-  const sessionFor = (creds: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiresAt: number; arn: string }, profileName: string): Session => ({
-    profileName,
+  const sessionFor = (accessKeyId: string, roleName: string): Session => ({
+    profileName: roleName.toLowerCase(),
     kind: 'role',
-    credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken, expiration: new Date(creds.expiresAt) },
-    expiresAt: creds.expiresAt,
-    startedAt: Date.now(),
+    credentials: { accessKeyId, secretAccessKey: `${roleName}-secret`, sessionToken: `${roleName}-token` },
+    expiresAt: Date.UTC(2030, 0, 1, 12, 0, 0),
+    startedAt: Date.UTC(2030, 0, 1, 11, 0, 0),
     region: 'eu-west-1',
-    arn: creds.arn,
+    arn: `arn:aws:sts::222222222222:assumed-role/${roleName}/me`,
     accountId: '222222222222',
-    chain: [profileName],
+    roleArn: `arn:aws:iam::222222222222:role/${roleName}`,
+    chain: [roleName.toLowerCase()],
   });
 
   before(async () => {
-    sts = new FakeSts({ users: [alice], roles: [] });
-    stsUrl = (await sts.start()).url;
     endpoint = new CredentialEndpoint(() => current);
     url = await endpoint.start();
   });
   after(async () => {
     await endpoint.stop();
-    await sts.stop();
   });
-
-  // The real AWS CLI v2 in a "terminal" that only has the endpoint's address and token.
-  const cli = (token: string | undefined) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      const env: NodeJS.ProcessEnv = { ...cleanEnv(), HOME: '/nonexistent', AWS_CONTAINER_CREDENTIALS_FULL_URI: url, AWS_DEFAULT_REGION: 'eu-west-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
-      if (token) env.AWS_CONTAINER_AUTHORIZATION_TOKEN = token;
-      execFile(AWS_CLI_V2, ['sts', 'get-caller-identity', '--endpoint-url', stsUrl, '--output', 'text', '--query', 'Arn'], { env, encoding: 'utf8', timeout: 20000 }, (error, stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout: stdout.trim(), stderr }),
-      );
-    });
 
   it('binds 127.0.0.1 only, on a random path', () => {
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/credentials\/[0-9a-f]{16}$/);
   });
 
-  it('the real AWS CLI gets the current session, and the next session after a switch, without a new terminal', async () => {
-    current = sessionFor(sts.issueRoleSession('arn:aws:iam::222222222222:role/First', 'me'), 'first');
-    const a = await cli(endpoint.token);
-    assert.equal(a.code, 0, a.stderr);
-    assert.equal(a.stdout, 'arn:aws:sts::222222222222:assumed-role/First/me');
-    current = sessionFor(sts.issueRoleSession('arn:aws:iam::222222222222:role/Second', 'me'), 'second');
-    const b = await cli(endpoint.token);
-    assert.equal(b.stdout, 'arn:aws:sts::222222222222:assumed-role/Second/me', b.stderr);
+  it('serves the current session in the container credentials format, and the next session after a switch', async () => {
+    current = sessionFor('ASIAENDPOINTFIRST001', 'First');
+    const a = await get(url, { Authorization: endpoint.token });
+    assert.equal(a.status, 200, a.body);
+    assert.deepEqual(JSON.parse(a.body), {
+      AccessKeyId: 'ASIAENDPOINTFIRST001',
+      SecretAccessKey: 'First-secret',
+      Token: 'First-token',
+      Expiration: '2030-01-01T12:00:00Z',
+      AccountId: '222222222222',
+      RoleArn: 'arn:aws:iam::222222222222:role/First',
+    });
+    current = sessionFor('ASIAENDPOINTSECOND01', 'Second');
+    const b = await get(url, { Authorization: endpoint.token });
+    assert.equal((JSON.parse(b.body) as { AccessKeyId: string }).AccessKeyId, 'ASIAENDPOINTSECOND01');
   });
 
-  it('refuses a missing token (401) and a wrong one (403); the CLI gets no credentials', async () => {
+  it('refuses a missing token (401) and a wrong one (403), with no credentials in a refusal', async () => {
+    current = sessionFor('ASIAENDPOINTFIRST001', 'First');
     const before = { ...endpoint.served };
-    const none = await cli(undefined);
-    assert.notEqual(none.code, 0);
-    const wrong = await cli('not-the-token');
-    assert.notEqual(wrong.code, 0);
-    assert.ok(endpoint.served.unauthorized > before.unauthorized);
-    assert.ok(endpoint.served.forbidden > before.forbidden);
     assert.equal((await get(url, {})).status, 401);
     const denied = await get(url, { Authorization: 'x'.repeat(43) });
     assert.equal(denied.status, 403);
     assert.ok(!denied.body.includes('ASIA'), 'no credentials in a refusal');
+    assert.equal(endpoint.served.unauthorized, before.unauthorized + 1);
+    assert.equal(endpoint.served.forbidden, before.forbidden + 1);
   });
 
   it('refuses a request whose Host is not loopback (DNS rebinding), even with the token', async () => {

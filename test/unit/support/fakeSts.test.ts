@@ -1,9 +1,5 @@
 import * as assert from 'assert';
-import * as fs from 'fs';
 import * as http from 'http';
-import * as os from 'os';
-import * as path from 'path';
-import { execFile } from 'child_process';
 import {
   STSClient, AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, type Credentials,
 } from '@aws-sdk/client-sts';
@@ -224,46 +220,6 @@ describe('FakeSts', function () {
     await c.send(new GetCallerIdentityCommand({}));
     assert.ok(Date.now() - t0 >= 290);
     assert.deepStrictEqual(sts.requests.map(r => r.errorCode), ['ServiceUnavailable', undefined, 'SocketDestroyed', undefined]);
-  });
-
-  describe('with the real AWS CLI', () => {
-    let tmp: string;
-    before(() => {
-      // Installed by scripts/install-test-deps.sh; a missing CLI is a failure, never a silent skip.
-      assert.ok(fs.existsSync('/usr/bin/aws'), 'the Debian AWS CLI v2 (/usr/bin/aws) is needed: apt-get install awscli');
-    });
-    beforeEach(() => {
-      tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fakests-cli-'));
-      fs.writeFileSync(path.join(tmp, 'config'), '');
-      fs.writeFileSync(path.join(tmp, 'credentials'), '');
-    });
-    afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-    const runAws = (bin: string, secret: string) => {
-      const env: NodeJS.ProcessEnv = {};
-      for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_')) env[k] = v;
-      Object.assign(env, {
-        HOME: tmp,
-        AWS_ACCESS_KEY_ID: ALICE.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: secret,
-        AWS_CONFIG_FILE: path.join(tmp, 'config'),
-        AWS_SHARED_CREDENTIALS_FILE: path.join(tmp, 'credentials'),
-      });
-      return new Promise<{ code: number; stdout: string; stderr: string }>(resolve => {
-        execFile(bin, ['sts', 'get-caller-identity', '--endpoint-url', url, '--region', 'us-east-1', '--output', 'json'], { env, timeout: 60_000 },
-          (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }));
-      });
-    };
-
-    it('v2 (/usr/bin/aws) succeeds with the right secret and gets SignatureDoesNotMatch with a wrong one', async () => {
-      const ok = await runAws('/usr/bin/aws', ALICE.secretAccessKey);
-      assert.strictEqual(ok.code, 0, ok.stderr);
-      assert.strictEqual(JSON.parse(ok.stdout).Arn, ALICE.arn);
-      const bad = await runAws('/usr/bin/aws', 'wrong-secret');
-      assert.notStrictEqual(bad.code, 0);
-      assert.match(bad.stderr, /SignatureDoesNotMatch/);
-      assert.deepStrictEqual(sts.requests.map(r => [r.status, r.region]), [[200, 'us-east-1'], [403, 'us-east-1']]);
-    });
   });
 });
 
