@@ -12,13 +12,19 @@ import { systemClock } from '../../src/core/clock';
 import type { ProfileSet } from '../../src/core/config/profiles';
 import { resolveSession, type ResolveDeps } from '../../src/core/session/resolveSession';
 import { createStsApi } from '../../src/core/credentials/stsClient';
-import { cleanEnv, findCliV1 } from '../support/awsCliV1';
+import { cleanEnv, type CliCommand } from '../support/awsCliV1';
+import { requireAwsCliV1, requirePython3 } from '../support/externalTools';
 import { FakeSts } from '../support/fakeSts';
 import { makeTempDir, profileSetFrom, removeTempDir } from '../support/coreFakes';
 
 const MFA = 'arn:aws:iam::111111111111:mfa/alice';
 
 describe('The AWS CLI cache key, computed by Python as botocore does', () => {
+  let python: string;
+  before(() => {
+    python = requirePython3();
+  });
+
   it('names entries as botocore does (sha1 of the sorted JSON of the AssumeRole arguments)', () => {
     const cases = [
       { request: { RoleArn: 'arn:aws:iam::222222222222:role/Admin', RoleSessionName: 'random-default' }, named: false },
@@ -29,7 +35,7 @@ describe('The AWS CLI cache key, computed by Python as botocore does', () => {
       if (c.named) args.RoleSessionName = c.request.RoleSessionName;
       for (const k of ['ExternalId', 'SerialNumber', 'DurationSeconds'] as const) if (k in c.request) args[k] = (c.request as Record<string, unknown>)[k];
       // Python itself, as botocore runs it.
-      const expected = execFileSync('python3', ['-c', 'import json,sys,hashlib; print(hashlib.sha1(json.dumps(json.loads(sys.argv[1]), sort_keys=True).encode("utf-8")).hexdigest())', JSON.stringify(args)], { encoding: 'utf8' }).trim();
+      const expected = execFileSync(python, ['-c', 'import json,sys,hashlib; print(hashlib.sha1(json.dumps(json.loads(sys.argv[1]), sort_keys=True).encode("utf-8")).hexdigest())', JSON.stringify(args)], { encoding: 'utf8' }).trim();
       assert.equal(cliCacheKey(c.request, c.named), expected);
     }
   });
@@ -43,10 +49,10 @@ describe('The AWS CLI cache shared with the real AWS CLI v1, against the strict 
   let sts: FakeSts;
   let url: string;
   let set: ProfileSet;
-  let cli: ReturnType<typeof findCliV1>;
+  let cli: CliCommand;
 
   before(async () => {
-    cli = findCliV1();
+    cli = requireAwsCliV1();
     dir = await makeTempDir('cli-cache-real-');
     sts = new FakeSts({ users: [alice], roles: [{ arn: role, trustedPrincipals: [alice.arn] }] });
     url = (await sts.start()).url;
@@ -72,8 +78,8 @@ describe('The AWS CLI cache shared with the real AWS CLI v1, against the strict 
     );
   });
   after(async () => {
-    await sts.stop();
-    await removeTempDir(dir);
+    await sts?.stop();
+    if (dir) await removeTempDir(dir);
   });
 
   // Asynchronous: the test STS answers from this very process.

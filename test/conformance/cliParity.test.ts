@@ -27,7 +27,8 @@ import { resolveSession, type Session } from '../../src/core/session/resolveSess
 import { createCredentialSourceApi } from '../../src/core/credentials/sdkCredentialSources';
 import { createStsApi } from '../../src/core/credentials/stsClient';
 import type { StsApi } from '../../src/core/credentials/stsApi';
-import { cleanEnv, findCliV1, type CliCommand } from '../support/awsCliV1';
+import { cleanEnv, type CliCommand } from '../support/awsCliV1';
+import { requireAwsCliV1 } from '../support/externalTools';
 import { FakeSts, type FakeUser, type RecordedRequest } from '../support/fakeSts';
 
 // ---------------------------------------------------------------------------
@@ -667,7 +668,7 @@ describe('AWS CLI parity: AssumeRole requests', function () {
   const fileKeys = new Map<string, string>();
 
   before(async function () {
-    cli = findCliV1();
+    cli = requireAwsCliV1();
     sts = startFakeSts();
     url = (await sts.start()).url;
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-parity-'));

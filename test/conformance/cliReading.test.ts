@@ -6,7 +6,7 @@
  * values, and every file the CLI refuses must be refused by us, with a diagnostic at the line.
  */
 import * as assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { loadAwsFiles } from '../../src/core/config/sharedFiles';
@@ -14,8 +14,8 @@ import { diagnoseConfig } from '../../src/core/config/diagnostics';
 import { buildProfileSet, type ProfileSet } from '../../src/core/config/profiles';
 import { resolveSourceChain } from '../../src/core/config/sourceChain';
 import { makeTempDir, removeTempDir } from '../support/coreFakes';
+import { requireBotocoreV2 } from '../support/externalTools';
 
-const CLI_PYTHON = '/usr/bin/python3';
 const DUMP = `
 import json, sys
 from awscli.botocore.session import Session
@@ -121,14 +121,16 @@ function flatten(values: Record<string, string | Record<string, string>>): Recor
 describe('Reading the shared files as the AWS CLI v2 does', function () {
   this.timeout(30000);
   let dir: string;
+  let python: string;
 
   before(async function () {
-    const probe = spawnSync(CLI_PYTHON, ['-c', 'import awscli.botocore'], { encoding: 'utf8' });
-    // Not a skip: the comparison is the point of this suite. .ci/run installs Debian's awscli.
-    assert.equal(probe.status, 0, `Debian's AWS CLI v2 (apt-get install awscli) is needed: ${probe.stderr}`);
+    // Not a skip: the comparison is the point of this suite.
+    python = requireBotocoreV2();
     dir = await makeTempDir('cli-reading-');
   });
-  after(() => removeTempDir(dir));
+  after(async () => {
+    if (dir) await removeTempDir(dir);
+  });
 
   for (const c of CASES) {
     it(c.name, async () => {
@@ -136,7 +138,7 @@ describe('Reading the shared files as the AWS CLI v2 does', function () {
       await fs.writeFile(paths.configPath, c.config);
       await fs.rm(paths.credentialsPath, { force: true });
       if (c.credentials !== undefined) await fs.writeFile(paths.credentialsPath, c.credentials);
-      const out = execFileSync(CLI_PYTHON, ['-c', DUMP], {
+      const out = execFileSync(python, ['-c', DUMP], {
         encoding: 'utf8',
         env: { PATH: process.env.PATH, HOME: dir, AWS_CONFIG_FILE: paths.configPath, AWS_SHARED_CREDENTIALS_FILE: paths.credentialsPath },
       });

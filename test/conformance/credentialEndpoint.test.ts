@@ -8,9 +8,8 @@ import { execFile } from 'node:child_process';
 import { CredentialEndpoint } from '../../src/core/delivery/credentialEndpoint';
 import type { Session } from '../../src/core/session/resolveSession';
 import { cleanEnv } from '../support/awsCliV1';
+import { AWS_CLI_V2, requireAwsCliV2 } from '../support/externalTools';
 import { FakeSts } from '../support/fakeSts';
-
-const AWS_CLI_V2 = '/usr/bin/aws';
 
 describe('The loopback credential endpoint (container credentials format)', function () {
   this.timeout(30000);
@@ -34,14 +33,15 @@ describe('The loopback credential endpoint (container credentials format)', func
   });
 
   before(async () => {
+    requireAwsCliV2();
     sts = new FakeSts({ users: [alice], roles: [] });
     stsUrl = (await sts.start()).url;
     endpoint = new CredentialEndpoint(() => current);
     url = await endpoint.start();
   });
   after(async () => {
-    await endpoint.stop();
-    await sts.stop();
+    await endpoint?.stop();
+    await sts?.stop();
   });
 
   // The real AWS CLI v2 in a "terminal" that only has the endpoint's address and token.

@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { EXPORT_FORMATS, formatCredentials } from '../../src/core/delivery/exportFormats';
 import type { Session } from '../../src/core/session/resolveSession';
 import { cleanEnv } from '../support/awsCliV1';
+import { AWS_CLI_V2, requireAwsCliV2 } from '../support/externalTools';
 
 // Whole seconds an hour from now: the AWS CLI refuses to export credentials that have expired.
 const IN_AN_HOUR = Math.floor(Date.now() / 1000) * 1000 + 3600_000;
@@ -26,12 +27,16 @@ const session = (over: Partial<Session> = {}): Session => ({
 
 describe('Copy Credentials: the formats of aws configure export-credentials', function () {
   this.timeout(60000);
+  before(() => {
+    requireAwsCliV2();
+  });
+
   const cliExport = (s: Session, format: string) =>
     new Promise<string>((resolve, reject) => {
       const env: NodeJS.ProcessEnv = { ...cleanEnv(), HOME: '/nonexistent', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_ACCESS_KEY_ID: s.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: s.credentials.secretAccessKey };
       if (s.credentials.sessionToken) env.AWS_SESSION_TOKEN = s.credentials.sessionToken;
       if (s.expiresAt !== undefined) env.AWS_CREDENTIAL_EXPIRATION = new Date(s.expiresAt).toISOString();
-      execFile('/usr/bin/aws', ['configure', 'export-credentials', '--format', format], { env, encoding: 'utf8' }, (e, out, err) => (e ? reject(new Error(err)) : resolve(out)));
+      execFile(AWS_CLI_V2, ['configure', 'export-credentials', '--format', format], { env, encoding: 'utf8' }, (e, out, err) => (e ? reject(new Error(err)) : resolve(out)));
     });
 
   for (const f of EXPORT_FORMATS.filter((x) => x.cliFormat)) {

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { execFile } from 'child_process';
+import { AWS_CLI_V2, requireAwsCliV2 } from '../support/externalTools';
 import { FakeSts } from '../support/fakeSts';
 
 const ALICE = { arn: 'arn:aws:iam::111111111111:user/alice', accessKeyId: 'AKIAALICE00000000001', secretAccessKey: 'alice-secret-0123456789abcdefghijklmnopq' };
@@ -29,7 +30,7 @@ describe('FakeSts', function () {
     let tmp: string;
     before(() => {
       // Installed by scripts/install-test-deps.sh; a missing CLI is a failure, never a silent skip.
-      assert.ok(fs.existsSync('/usr/bin/aws'), 'the Debian AWS CLI v2 (/usr/bin/aws) is needed: apt-get install awscli');
+      requireAwsCliV2();
     });
     beforeEach(() => {
       tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fakests-cli-'));
@@ -55,10 +56,10 @@ describe('FakeSts', function () {
     };
 
     it('v2 (/usr/bin/aws) succeeds with the right secret and gets SignatureDoesNotMatch with a wrong one', async () => {
-      const ok = await runAws('/usr/bin/aws', ALICE.secretAccessKey);
+      const ok = await runAws(AWS_CLI_V2, ALICE.secretAccessKey);
       assert.strictEqual(ok.code, 0, ok.stderr);
       assert.strictEqual(JSON.parse(ok.stdout).Arn, ALICE.arn);
-      const bad = await runAws('/usr/bin/aws', 'wrong-secret');
+      const bad = await runAws(AWS_CLI_V2, 'wrong-secret');
       assert.notStrictEqual(bad.code, 0);
       assert.match(bad.stderr, /SignatureDoesNotMatch/);
       assert.deepStrictEqual(sts.requests.map(r => [r.status, r.region]), [[200, 'us-east-1'], [403, 'us-east-1']]);

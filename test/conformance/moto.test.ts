@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import * as net from 'net';
 import { STSClient, AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { requireMotoServer, requirePython3 } from '../support/externalTools';
 import { startMotoSts, signedQuery, MotoSts } from '../support/moto';
 
 interface Creds {
@@ -49,6 +50,7 @@ describe('moto STS with enforced IAM auth (test/support/moto.ts)', function () {
   }
 
   before(async function () {
+    requireMotoServer();
     const t0 = Date.now();
     moto = await startMotoSts();
     console.log(`      moto_server ready (setup done, auth enforced) in ${Date.now() - t0} ms at ${moto.url}`);
@@ -185,6 +187,11 @@ describe('moto STS with enforced IAM auth (test/support/moto.ts)', function () {
 
 describe('startMotoSts lifecycle', function () {
   this.timeout(30_000);
+  before(() => {
+    requireMotoServer();
+    // The start-failure test runs python3 as a stand-in for a broken moto_server.
+    requirePython3();
+  });
 
   function canConnect(port: number): Promise<boolean> {
     return new Promise((resolve) => {
