@@ -14,8 +14,8 @@ import { resolveSession, type ResolveDeps } from '../../src/core/session/resolve
 import { createStsApi } from '../../src/core/credentials/stsClient';
 import { cleanEnv, type CliCommand } from '../support/awsCliV1';
 import { requireAwsCliV1, requirePython3 } from '../support/externalTools';
-import { FakeSts } from '../support/fakeSts';
-import { makeTempDir, profileSetFrom, removeTempDir } from '../support/coreFakes';
+import { LoopbackSts } from '../support/loopbackSts';
+import { makeTempDir, profileSetFrom, removeTempDir } from '../support/awsFiles';
 
 const MFA = 'arn:aws:iam::111111111111:mfa/alice';
 
@@ -46,7 +46,7 @@ describe('The AWS CLI cache shared with the real AWS CLI v1, against the strict 
   const alice = { arn: 'arn:aws:iam::111111111111:user/alice', accessKeyId: 'AKIACLICACHEALICE001', secretAccessKey: 'cli-cache-alice-secret-000000000000001' };
   const role = 'arn:aws:iam::222222222222:role/Cached';
   let dir: string;
-  let sts: FakeSts;
+  let sts: LoopbackSts;
   let url: string;
   let set: ProfileSet;
   let cli: CliCommand;
@@ -54,7 +54,7 @@ describe('The AWS CLI cache shared with the real AWS CLI v1, against the strict 
   before(async () => {
     cli = requireAwsCliV1();
     dir = await makeTempDir('cli-cache-real-');
-    sts = new FakeSts({ users: [alice], roles: [{ arn: role, trustedPrincipals: [alice.arn] }] });
+    sts = new LoopbackSts({ users: [alice], roles: [{ arn: role, trustedPrincipals: [alice.arn] }] });
     url = (await sts.start()).url;
     set = await profileSetFrom(
       dir,

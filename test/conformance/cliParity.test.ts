@@ -7,7 +7,7 @@
  * Where the CLI refuses a profile, we must refuse it too, for the same reason.
  *
  * Why v1: it honours AWS_ENDPOINT_URL_STS in its own assume-role provider, so its
- * AssumeRole calls reach the fake STS; the Debian v2.9 (/usr/bin/aws) ignores endpoint
+ * AssumeRole calls reach the loopback STS; the Debian v2.9 (/usr/bin/aws) ignores endpoint
  * overrides there. The v1 CLI comes with the machine's Python (pyenv, awscli 1.45.x).
  *
  * To add a source kind (credential_process, credential_source, SSO, web identity), add
@@ -29,10 +29,10 @@ import { createStsApi } from '../../src/core/credentials/stsClient';
 import type { StsApi } from '../../src/core/credentials/stsApi';
 import { cleanEnv, type CliCommand } from '../support/awsCliV1';
 import { requireAwsCliV1 } from '../support/externalTools';
-import { FakeSts, type FakeUser, type RecordedRequest } from '../support/fakeSts';
+import { LoopbackSts, type FakeUser, type RecordedRequest } from '../support/loopbackSts';
 
 // ---------------------------------------------------------------------------
-// Who exists in the fake STS. All users live in account 111111111111.
+// Who exists in the loopback STS. All users live in account 111111111111.
 
 const user = (name: string, keySuffix: string): FakeUser => ({
   arn: `arn:aws:iam::111111111111:user/${name}`,
@@ -66,8 +66,8 @@ const PARTNER_EXTERNAL_ID = 'partner-7f3a';
 const ALICE_MFA = 'arn:aws:iam::111111111111:mfa/alice';
 const FRANK_MFA = 'arn:aws:iam::111111111111:mfa/frank';
 
-function startFakeSts(): FakeSts {
-  return new FakeSts({
+function newLoopbackSts(): LoopbackSts {
+  return new LoopbackSts({
     users: [ALICE, BOB, CAROL, DAVE, ERIN, FRANK],
     roles: [
       { arn: ROLE.admin, trustedPrincipals: [USERS_ROOT], maxSessionDuration: 43200 },
@@ -89,7 +89,7 @@ function startFakeSts(): FakeSts {
 
 // ---------------------------------------------------------------------------
 // The corpus files, shaped like hand-kept ~/.aws files. `temp` (a GetSessionToken
-// session pasted into the credentials file) is issued by the fake STS at start-up.
+// session pasted into the credentials file) is issued by the loopback STS at start-up.
 
 interface TempKeys { accessKeyId: string; secretAccessKey: string; sessionToken: string }
 
@@ -619,7 +619,7 @@ interface HopView {
   status: number;
 }
 
-// Later hops are signed with temporary keys the fake STS issued to each side separately,
+// Later hops are signed with temporary keys the loopback STS issued to each side separately,
 // so they are compared by the role whose session signed them.
 function signerOf(r: RecordedRequest, fileKeys: ReadonlyMap<string, string>): string {
   const fromFile = r.accessKeyId && fileKeys.get(r.accessKeyId);
@@ -658,7 +658,7 @@ describe('AWS CLI parity: AssumeRole requests', function () {
   this.timeout(30_000);
 
   let cli: CliCommand;
-  let sts: FakeSts;
+  let sts: LoopbackSts;
   let url: string;
   let tmp: string;
   let stsApi: StsApi;
@@ -669,7 +669,7 @@ describe('AWS CLI parity: AssumeRole requests', function () {
 
   before(async function () {
     cli = requireAwsCliV1();
-    sts = startFakeSts();
+    sts = newLoopbackSts();
     url = (await sts.start()).url;
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-parity-'));
     stsApi = createStsApi({ requestTimeoutMs: 5_000, maxAttempts: 1 });

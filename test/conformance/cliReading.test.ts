@@ -13,7 +13,7 @@ import { loadAwsFiles } from '../../src/core/config/sharedFiles';
 import { diagnoseConfig } from '../../src/core/config/diagnostics';
 import { buildProfileSet, type ProfileSet } from '../../src/core/config/profiles';
 import { resolveSourceChain } from '../../src/core/config/sourceChain';
-import { makeTempDir, removeTempDir } from '../support/coreFakes';
+import { makeTempDir, removeTempDir } from '../support/awsFiles';
 import { requireBotocoreV2 } from '../support/externalTools';
 
 const DUMP = `

@@ -9,12 +9,12 @@ import { CredentialEndpoint } from '../../src/core/delivery/credentialEndpoint';
 import type { Session } from '../../src/core/session/resolveSession';
 import { cleanEnv } from '../support/awsCliV1';
 import { AWS_CLI_V2, requireAwsCliV2 } from '../support/externalTools';
-import { FakeSts } from '../support/fakeSts';
+import { LoopbackSts } from '../support/loopbackSts';
 
 describe('The loopback credential endpoint (container credentials format)', function () {
   this.timeout(30000);
   const alice = { arn: 'arn:aws:iam::111111111111:user/alice', accessKeyId: 'AKIAENDPOINTALICE001', secretAccessKey: 'endpoint-alice-secret-0000000000000001' };
-  let sts: FakeSts;
+  let sts: LoopbackSts;
   let stsUrl: string;
   let current: Session | undefined;
   let endpoint: CredentialEndpoint;
@@ -34,7 +34,7 @@ describe('The loopback credential endpoint (container credentials format)', func
 
   before(async () => {
     requireAwsCliV2();
-    sts = new FakeSts({ users: [alice], roles: [] });
+    sts = new LoopbackSts({ users: [alice], roles: [] });
     stsUrl = (await sts.start()).url;
     endpoint = new CredentialEndpoint(() => current);
     url = await endpoint.start();

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { appendRoleProfile, validateMfaSerial, validateProfileName, validateRoleArn, writeFileAtomically } from '../../../src/core/config/configEdits';
-import { makeTempDir, profileSetFrom, removeTempDir } from '../../support/coreFakes';
+import { makeTempDir, profileSetFrom, removeTempDir } from '../../support/awsFiles';
 
 describe('Add Role Profile: appending a section without touching the rest', () => {
   let dir: string;

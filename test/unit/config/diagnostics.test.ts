@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { diagnoseConfig, diagnosticsByProfile, isLineDelete, partitionOfRegion, type ConfigDiagnostic, type ConfigFix } from '../../../src/core/config/diagnostics';
 import type { ProfileSet } from '../../../src/core/config/profiles';
-import { ini, makeTempDir, profileSetFrom, removeTempDir } from '../../support/coreFakes';
+import { ini, makeTempDir, profileSetFrom, removeTempDir } from '../../support/awsFiles';
 
 const CONFIG = ini(`
   [profile base]

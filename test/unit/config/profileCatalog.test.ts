@@ -5,7 +5,8 @@ import { loadProfileSet } from '../../../src/core/engineChunk';
 import { ProfileCatalog } from '../../../src/core/config/profileCatalog';
 import type { PathOverrides } from '../../../src/core/config/sharedFiles';
 import type { ProfileSet } from '../../../src/core/config/profiles';
-import { deferred, makeTempDir, removeTempDir } from '../../support/coreFakes';
+import { makeTempDir, removeTempDir } from '../../support/awsFiles';
+import { deferred } from '../../support/fakeClock';
 
 describe('core/profileCatalog', () => {
   let dir: string;

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { ProfileSet } from '../../../src/core/config/profiles';
 import { buildProfileGroups, matchesFilter, orderByRecent, pushRecent } from '../../../src/core/config/profileGroups';
-import { makeTempDir, profileSetFrom, removeTempDir } from '../../support/coreFakes';
+import { makeTempDir, profileSetFrom, removeTempDir } from '../../support/awsFiles';
 
 describe('core/treeModel', () => {
   let dir: string;

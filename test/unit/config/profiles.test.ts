@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { hasStaticKeys, parseRoleArn, roleProfiles, type ProfileSet } from '../../../src/core/config/profiles';
-import { makeTempDir, profileSetFrom, removeTempDir } from '../../support/coreFakes';
+import { makeTempDir, profileSetFrom, removeTempDir } from '../../support/awsFiles';
 
 describe('core/profiles', () => {
   let dir: string;

@@ -16,7 +16,7 @@ import { buildProfileSet, type ProfileSet } from '../../../src/core/config/profi
 import { resolveSourceChain } from '../../../src/core/config/sourceChain';
 import { buildProfileGroups } from '../../../src/core/config/profileGroups';
 import { generateIdentityCenterConfig } from '../../support/generateConfig';
-import { makeTempDir, removeTempDir } from '../../support/coreFakes';
+import { makeTempDir, removeTempDir } from '../../support/awsFiles';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 600);
 const SLOW_MS = 2000;

@@ -3,7 +3,7 @@ import { diagnoseConfig } from '../../../src/core/config/diagnostics';
 import { resolveSourceChain } from '../../../src/core/config/sourceChain';
 import { buildProfileGroups, matchesFilter } from '../../../src/core/config/profileGroups';
 import { generateIdentityCenterConfig } from '../../support/generateConfig';
-import { makeTempDir, profileSetFrom, removeTempDir } from '../../support/coreFakes';
+import { makeTempDir, profileSetFrom, removeTempDir } from '../../support/awsFiles';
 
 // What an Identity Center export of 5,000 profiles turns into. Timings are the benchmark's
 // job (npm run bench); this checks the result is right at that size.

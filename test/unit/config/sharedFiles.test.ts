@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { buildProfileSet } from '../../../src/core/config/profiles';
 import { expandHome, loadAwsFiles, resolveAwsFilePaths } from '../../../src/core/config/sharedFiles';
-import { ini, makeTempDir, removeTempDir } from '../../support/coreFakes';
+import { ini, makeTempDir, removeTempDir } from '../../support/awsFiles';
 
 describe('core/awsFiles', () => {
   let dir: string;

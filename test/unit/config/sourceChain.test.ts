@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { RoleSwitchError } from '../../../src/core/errors';
 import { chainNames, resolveSourceChain, type SourceChain } from '../../../src/core/config/sourceChain';
-import { makeTempDir, profileSetFrom, removeTempDir } from '../../support/coreFakes';
+import { makeTempDir, profileSetFrom, removeTempDir } from '../../support/awsFiles';
 
 const KEYS = (id: string) => `aws_access_key_id = AKIA${id.toUpperCase().padEnd(16, 'X')}\naws_secret_access_key = secret-${id}`;
 

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { cliCacheKey, readCliCache, writeCliCache } from '../../../src/core/credentials/cliCache';
-import { makeTempDir, removeTempDir } from '../../support/coreFakes';
+import { makeTempDir, removeTempDir } from '../../support/awsFiles';
 
 const MFA = 'arn:aws:iam::111111111111:mfa/alice';
 

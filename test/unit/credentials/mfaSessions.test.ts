@@ -2,7 +2,9 @@ import * as assert from 'node:assert/strict';
 import { MfaSessionCache } from '../../../src/core/credentials/mfaSessions';
 import type { ProfileSet } from '../../../src/core/config/profiles';
 import { resolveSession, type ResolveDeps } from '../../../src/core/session/resolveSession';
-import { FakeClock, FakeStsApi, makeTempDir, profileSetFrom, removeTempDir } from '../../support/coreFakes';
+import { makeTempDir, profileSetFrom, removeTempDir } from '../../support/awsFiles';
+import { FakeClock } from '../../support/fakeClock';
+import { RecordingStsApi } from '../../support/recordingStsApi';
 
 const MFA = 'arn:aws:iam::111111111111:mfa/alice';
 const CONFIG = `
@@ -36,7 +38,7 @@ describe('core: one MFA code for many roles (GetSessionToken)', () => {
   let dir: string;
   let set: ProfileSet;
   let clock: FakeClock;
-  let sts: FakeStsApi;
+  let sts: RecordingStsApi;
   let cache: MfaSessionCache;
   let codes: string[];
   const deps = (): ResolveDeps => ({
@@ -58,7 +60,7 @@ describe('core: one MFA code for many roles (GetSessionToken)', () => {
   after(() => removeTempDir(dir));
   beforeEach(() => {
     clock = new FakeClock();
-    sts = new FakeStsApi(clock);
+    sts = new RecordingStsApi(clock);
     cache = new MfaSessionCache();
     codes = [];
   });

@@ -1,7 +1,7 @@
 /**
  * Every credential source the AWS CLI supports, resolved through the AWS SDK's real providers
  * (credentialSources.ts) and the real STS client, against loopback stand-ins for the AWS
- * endpoints involved: the strict fake STS (SigV4 checked, role-chaining limits enforced), the
+ * endpoints involved: the strict loopback STS (SigV4 checked, role-chaining limits enforced), the
  * IAM Identity Center portal, EC2 instance metadata (IMDSv2) and the container endpoint.
  */
 import * as assert from 'node:assert/strict';
@@ -16,8 +16,8 @@ import { SsoLoginRequired } from '../../../src/core/credentials/sourceCredential
 import { createStsApi } from '../../../src/core/credentials/stsClient';
 import type { Env } from '../../../src/core/credentials/stsEndpoint';
 import { FakeContainerCredentials, FakeInstanceMetadata, FakeSsoPortal } from '../../support/fakeCredentialEndpoints';
-import { FakeSts } from '../../support/fakeSts';
-import { makeTempDir, profileSetFrom, removeTempDir } from '../../support/coreFakes';
+import { LoopbackSts } from '../../support/loopbackSts';
+import { makeTempDir, profileSetFrom, removeTempDir } from '../../support/awsFiles';
 
 const ALICE = { arn: 'arn:aws:iam::111111111111:user/alice', accessKeyId: 'AKIASOURCESALICE0001', secretAccessKey: 'alice-sources-secret-000000000000000001' };
 const ROLE = {
@@ -34,7 +34,7 @@ const OIDC_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.fake-oidc-token.signature';
 describe('Credential sources through the AWS SDK providers', function () {
   this.timeout(30000);
   let dir: string;
-  let sts: FakeSts;
+  let sts: LoopbackSts;
   let stsUrl: string;
   let portal: FakeSsoPortal;
   let imds: FakeInstanceMetadata;
@@ -43,7 +43,7 @@ describe('Credential sources through the AWS SDK providers', function () {
 
   before(async () => {
     dir = await makeTempDir('sources-');
-    sts = new FakeSts({
+    sts = new LoopbackSts({
       users: [ALICE],
       roles: [
         // Trusted by alice's account, the SSO permission-set role, the instance role and the task role.

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { ProfileSet } from '../../../src/core/config/profiles';
 import { resolveRegion, resolveStsEndpoint, type Env } from '../../../src/core/credentials/stsEndpoint';
-import { makeTempDir, profileSetFrom, removeTempDir } from '../../support/coreFakes';
+import { makeTempDir, profileSetFrom, removeTempDir } from '../../support/awsFiles';
 
 describe('core/stsEndpoint', () => {
   let dir: string;

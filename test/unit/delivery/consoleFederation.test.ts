@@ -3,7 +3,7 @@ import { buildConsoleUrl, consoleSessionSeconds, destinationUrl, type FetchJson 
 import { RoleSwitchError } from '../../../src/core/errors';
 import type { Session } from '../../../src/core/session/resolveSession';
 import { FakeFederation } from '../../support/fakeFederation';
-import { FakeSts } from '../../support/fakeSts';
+import { LoopbackSts } from '../../support/loopbackSts';
 
 // Whole seconds an hour from now: the AWS CLI refuses to export credentials that have expired.
 const IN_AN_HOUR = Math.floor(Date.now() / 1000) * 1000 + 3600_000;
@@ -60,7 +60,7 @@ describe('Open Console as Role: the federation sign-in URL', function () {
 
   it('against the local federation fake: getSigninToken with the session, then a login URL with its token', async () => {
     const alice = { arn: 'arn:aws:iam::111111111111:user/alice', accessKeyId: 'AKIAFEDERATIONALICE1', secretAccessKey: 'federation-alice-secret-000000000000001' };
-    const sts = new FakeSts({ users: [alice], roles: [] });
+    const sts = new LoopbackSts({ users: [alice], roles: [] });
     await sts.start();
     const federation = new FakeFederation(sts);
     const endpoint = await federation.start();

@@ -6,7 +6,9 @@ import { isValidMfaCode } from '../../../src/core/credentials/mfaCode';
 import { buildAssumeRoleRequest, resolveSession, type MfaCodeProvider, type ResolveDeps } from '../../../src/core/session/resolveSession';
 import { resolveSourceChain } from '../../../src/core/config/sourceChain';
 import type { CredentialSourceApi } from '../../../src/core/credentials/sourceCredentials';
-import { FakeClock, FakeStsApi, makeTempDir, profileSetFrom, removeTempDir, stsError } from '../../support/coreFakes';
+import { makeTempDir, profileSetFrom, removeTempDir } from '../../support/awsFiles';
+import { FakeClock } from '../../support/fakeClock';
+import { RecordingStsApi, stsError } from '../../support/recordingStsApi';
 
 const BASE_KEYS = {
   accessKeyId: 'AKIABASEBASEBASEBASE',
@@ -96,7 +98,7 @@ describe('core/session', () => {
   let dir: string;
   let set: ProfileSet;
   let clock: FakeClock;
-  let sts: FakeStsApi;
+  let sts: RecordingStsApi;
   let loads: number;
   let mfaRequests: Parameters<MfaCodeProvider>[0][];
   let mfaAnswer: string | undefined;
@@ -137,7 +139,7 @@ describe('core/session', () => {
   });
   beforeEach(() => {
     clock = new FakeClock();
-    sts = new FakeStsApi(clock);
+    sts = new RecordingStsApi(clock);
     loads = 0;
     mfaRequests = [];
     mfaAnswer = '123456';

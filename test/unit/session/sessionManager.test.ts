@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { RoleSwitchError } from '../../../src/core/errors';
 import type { Session } from '../../../src/core/session/resolveSession';
 import { SessionManager, type RefreshPolicy, type RefreshProblem, type ResolveMode, type SessionChange } from '../../../src/core/session/sessionManager';
-import { deferred, FakeClock, type Deferred } from '../../support/coreFakes';
+import { deferred, FakeClock, type Deferred } from '../../support/fakeClock';
 
 const HOUR = 3600_000;
 

@@ -1,5 +1,5 @@
 /**
- * The loopback STS (test/support/fakeSts.ts) against a client nobody here wrote: the AWS CLI v2
+ * The loopback STS (test/support/loopbackSts.ts) against a client nobody here wrote: the AWS CLI v2
  * (/usr/bin/aws, Debian's awscli) signs with botocore, and the STS must accept the right secret
  * and refuse a wrong one, as AWS does.
  */
@@ -9,17 +9,17 @@ import * as os from 'os';
 import * as path from 'path';
 import { execFile } from 'child_process';
 import { AWS_CLI_V2, requireAwsCliV2 } from '../support/externalTools';
-import { FakeSts } from '../support/fakeSts';
+import { LoopbackSts } from '../support/loopbackSts';
 
 const ALICE = { arn: 'arn:aws:iam::111111111111:user/alice', accessKeyId: 'AKIAALICE00000000001', secretAccessKey: 'alice-secret-0123456789abcdefghijklmnopq' };
 
-describe('FakeSts', function () {
+describe('LoopbackSts', function () {
   this.timeout(20_000);
-  let sts: FakeSts;
+  let sts: LoopbackSts;
   let url: string;
 
   beforeEach(async () => {
-    sts = new FakeSts({ users: [ALICE], roles: [] });
+    sts = new LoopbackSts({ users: [ALICE], roles: [] });
     url = (await sts.start()).url;
   });
   afterEach(async () => {

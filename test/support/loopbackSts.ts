@@ -3,17 +3,19 @@
  * who may call it: every request's SigV4 signature is recomputed and checked,
  * temporary keys expire on a clock the tests control, and trust, ExternalId,
  * MFA and session-duration rules follow the AWS STS API reference.
+ * (The core's unit tests mostly inject RecordingStsApi instead, test/support/recordingStsApi.ts:
+ * an in-process StsApi without HTTP, signatures or trust policies.)
  *
  * Wire protocol: the AWS Query protocol only (POST form body or GET query
  * string, XML answers), because that is what every client we care about sends:
  * @aws-sdk/client-sts 3.117x (AwsQueryProtocol), botocore/AWS CLI v1 and v2.
  *
  * Standalone use (integration tests, benchmarks, the real AWS CLI):
- *   node out/test/support/fakeSts.js --fixture path.json [--port 0] [--log]
+ *   node out/test/support/loopbackSts.js --fixture path.json [--port 0] [--log]
  * prints one line `{"port":N,"url":"http://127.0.0.1:N"}` to stdout and runs
  * until SIGTERM/SIGINT. `--log` writes one JSON line per request to stderr.
  *
- * Fixture JSON shape (FakeStsOptions without `now`):
+ * Fixture JSON shape (LoopbackStsOptions without `now`):
  *   {
  *     "users":      [{ "arn": "arn:aws:iam::111111111111:user/alice",
  *                      "accessKeyId": "AKIA...", "secretAccessKey": "..." }],
@@ -46,7 +48,7 @@ export interface FakeRole {
   webIdentityTokens?: string[];
 }
 export interface FakeMfaDevice { serial: string; userArn: string; code: string }
-export interface FakeStsOptions { users: FakeUser[]; roles: FakeRole[]; mfaDevices?: FakeMfaDevice[]; now?: () => number }
+export interface LoopbackStsOptions { users: FakeUser[]; roles: FakeRole[]; mfaDevices?: FakeMfaDevice[]; now?: () => number }
 export interface RecordedRequest {
   action: string;
   params: Record<string, string>;
@@ -180,7 +182,7 @@ class Validator {
   }
 }
 
-export class FakeSts {
+export class LoopbackSts {
   readonly requests: RecordedRequest[] = [];
   // Private (#) so secrets never show up when a test prints or deep-compares the instance.
   #now: () => number;
@@ -196,7 +198,7 @@ export class FakeSts {
   /** Called after every request is recorded (the CLI's --log uses it). */
   onRequest?: (r: RecordedRequest) => void;
 
-  constructor(options: FakeStsOptions) {
+  constructor(options: LoopbackStsOptions) {
     this.#now = options.now ?? Date.now;
     options.users.forEach(u => this.addUser(u));
     options.roles.forEach(r => this.addRole(r));
@@ -204,20 +206,20 @@ export class FakeSts {
   }
 
   addUser(user: FakeUser): void {
-    if (!/^arn:aws:iam::\d{12}:(user\/.+|root)$/.test(user.arn)) throw new Error(`FakeSts: not an IAM user ARN: ${user.arn}`);
+    if (!/^arn:aws:iam::\d{12}:(user\/.+|root)$/.test(user.arn)) throw new Error(`LoopbackSts: not an IAM user ARN: ${user.arn}`);
     this.#users.set(user.accessKeyId, { ...user });
   }
   addRole(role: FakeRole): void {
-    if (!/^arn:aws:iam::\d{12}:role\/.+$/.test(role.arn)) throw new Error(`FakeSts: not an IAM role ARN: ${role.arn}`);
+    if (!/^arn:aws:iam::\d{12}:role\/.+$/.test(role.arn)) throw new Error(`LoopbackSts: not an IAM role ARN: ${role.arn}`);
     const max = role.maxSessionDuration ?? 3600;
-    if (!Number.isInteger(max) || max < 3600 || max > 43200) throw new Error(`FakeSts: maxSessionDuration must be 3600..43200, got ${max}`);
+    if (!Number.isInteger(max) || max < 3600 || max > 43200) throw new Error(`LoopbackSts: maxSessionDuration must be 3600..43200, got ${max}`);
     this.#roles.set(role.arn, { ...role, trustedPrincipals: [...role.trustedPrincipals] });
   }
   addMfaDevice(device: FakeMfaDevice): void { this.#mfa.set(device.serial, { ...device }); }
   /** Simulates the device showing a new one-time code. */
   setMfaCode(serial: string, code: string): void {
     const d = this.#mfa.get(serial);
-    if (!d) throw new Error(`FakeSts: no MFA device ${serial}`);
+    if (!d) throw new Error(`LoopbackSts: no MFA device ${serial}`);
     d.code = code;
   }
   setClock(now: () => number): void { this.#now = now; }
@@ -259,7 +261,7 @@ export class FakeSts {
   }
 
   async start(port = 0): Promise<{ port: number; url: string }> {
-    if (this.#server) throw new Error('FakeSts already started');
+    if (this.#server) throw new Error('LoopbackSts already started');
     const server = http.createServer((req, res) => { void this.#handle(req, res); });
     server.keepAliveTimeout = 5_000;
     server.on('connection', s => { this.#sockets.add(s); s.on('close', () => this.#sockets.delete(s)); });
@@ -618,10 +620,10 @@ async function main(argv: string[]): Promise<void> {
     else throw new Error(`unknown argument ${a}`);
   }
   if (!fixture || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error('usage: node fakeSts.js --fixture path.json [--port N] [--log]');
+    throw new Error('usage: node loopbackSts.js --fixture path.json [--port N] [--log]');
   }
-  const opts = JSON.parse(fs.readFileSync(fixture, 'utf8')) as FakeStsOptions;
-  const sts = new FakeSts({ users: opts.users ?? [], roles: opts.roles ?? [], mfaDevices: opts.mfaDevices ?? [] });
+  const opts = JSON.parse(fs.readFileSync(fixture, 'utf8')) as LoopbackStsOptions;
+  const sts = new LoopbackSts({ users: opts.users ?? [], roles: opts.roles ?? [], mfaDevices: opts.mfaDevices ?? [] });
   if (log) sts.onRequest = r => process.stderr.write(JSON.stringify(r) + '\n');
   const addr = await sts.start(port);
   process.stdout.write(JSON.stringify(addr) + '\n');

@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-sts';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
-import { FakeSts, STS_XMLNS } from '../../support/fakeSts';
+import { LoopbackSts, STS_XMLNS } from '../../support/loopbackSts';
 
 const ALICE = { arn: 'arn:aws:iam::111111111111:user/alice', accessKeyId: 'AKIAALICE00000000001', secretAccessKey: 'alice-secret-0123456789abcdefghijklmnopq' };
 const BOB = { arn: 'arn:aws:iam::333333333333:user/bob', accessKeyId: 'AKIABOB0000000000001', secretAccessKey: 'bob-secret-0123456789abcdefghijklmnopqrs' };
@@ -26,9 +26,9 @@ async function rejectsWith(p: Promise<unknown>, name: string, message?: RegExp):
   });
 }
 
-describe('FakeSts', function () {
+describe('LoopbackSts', function () {
   this.timeout(20_000);
-  let sts: FakeSts;
+  let sts: LoopbackSts;
   let url: string;
   let clock: number;
   const clients: STSClient[] = [];
@@ -40,7 +40,7 @@ describe('FakeSts', function () {
 
   beforeEach(async () => {
     clock = Date.now();
-    sts = new FakeSts({
+    sts = new LoopbackSts({
       now: () => clock,
       users: [ALICE, BOB],
       roles: [
