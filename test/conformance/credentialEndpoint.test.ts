@@ -10,6 +10,7 @@ import type { Session } from '../../src/core/session/resolveSession';
 import { cleanEnv } from '../support/awsCliV1';
 import { AWS_CLI_V2, requireAwsCliV2 } from '../support/externalTools';
 import { LoopbackSts } from '../support/loopbackSts';
+import { issuedRoleSession } from '../support/sessions';
 
 describe('The loopback credential endpoint (container credentials format)', function () {
   this.timeout(30000);
@@ -19,18 +20,6 @@ describe('The loopback credential endpoint (container credentials format)', func
   let current: Session | undefined;
   let endpoint: CredentialEndpoint;
   let url: string;
-
-  const sessionFor = (creds: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiresAt: number; arn: string }, profileName: string): Session => ({
-    profileName,
-    kind: 'role',
-    credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken, expiration: new Date(creds.expiresAt) },
-    expiresAt: creds.expiresAt,
-    startedAt: Date.now(),
-    region: 'eu-west-1',
-    arn: creds.arn,
-    accountId: '222222222222',
-    chain: [profileName],
-  });
 
   before(async () => {
     requireAwsCliV2();
@@ -55,11 +44,11 @@ describe('The loopback credential endpoint (container credentials format)', func
     });
 
   it('the real AWS CLI gets the current session, and the next session after a switch, without a new terminal', async () => {
-    current = sessionFor(sts.issueRoleSession('arn:aws:iam::222222222222:role/First', 'me'), 'first');
+    current = issuedRoleSession(sts.issueRoleSession('arn:aws:iam::222222222222:role/First', 'me'), { profileName: 'first' });
     const a = await cli(endpoint.token);
     assert.equal(a.code, 0, a.stderr);
     assert.equal(a.stdout, 'arn:aws:sts::222222222222:assumed-role/First/me');
-    current = sessionFor(sts.issueRoleSession('arn:aws:iam::222222222222:role/Second', 'me'), 'second');
+    current = issuedRoleSession(sts.issueRoleSession('arn:aws:iam::222222222222:role/Second', 'me'), { profileName: 'second' });
     const b = await cli(endpoint.token);
     assert.equal(b.stdout, 'arn:aws:sts::222222222222:assumed-role/Second/me', b.stderr);
   });

@@ -6,24 +6,15 @@ import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { EXPORT_FORMATS, formatCredentials } from '../../src/core/delivery/exportFormats';
 import type { Session } from '../../src/core/session/resolveSession';
+import { roleSession, staticSession } from '../support/sessions';
 import { cleanEnv } from '../support/awsCliV1';
 import { AWS_CLI_V2, requireAwsCliV2 } from '../support/externalTools';
 
 // Whole seconds an hour from now: the AWS CLI refuses to export credentials that have expired.
 const IN_AN_HOUR = Math.floor(Date.now() / 1000) * 1000 + 3600_000;
-const session = (over: Partial<Session> = {}): Session => ({
-  profileName: 'dev',
-  kind: 'role',
-  credentials: { accessKeyId: 'ASIAEXPORTEXAMPLE001', secretAccessKey: 'export/secret+key=0000000000000000000001', sessionToken: 'FwoGZXIvYXdzEexport+token/abc==' },
-  expiresAt: IN_AN_HOUR,
-  startedAt: IN_AN_HOUR - 3600_000,
-  region: 'eu-west-1',
-  arn: 'arn:aws:sts::222222222222:assumed-role/Dev/alice',
-  accountId: '222222222222',
-  roleArn: 'arn:aws:iam::222222222222:role/Dev',
-  chain: ['dev', 'base'],
-  ...over,
-});
+// Characters a shell or PowerShell would treat specially, as real secrets and tokens have them.
+const ROLE_SESSION = roleSession({ credentials: { accessKeyId: 'ASIAEXPORTEXAMPLE001', secretAccessKey: 'export/secret+key=0000000000000000000001', sessionToken: 'FwoGZXIvYXdzEexport+token/abc==' }, expiresAt: IN_AN_HOUR });
+const LONG_TERM_KEYS = staticSession({ credentials: { accessKeyId: 'AKIAEXPORTEXAMPLE001', secretAccessKey: 'plain-secret' } });
 
 describe('Copy Credentials: the formats of aws configure export-credentials', function () {
   this.timeout(60000);
@@ -40,7 +31,7 @@ describe('Copy Credentials: the formats of aws configure export-credentials', fu
     });
 
   for (const f of EXPORT_FORMATS.filter((x) => x.cliFormat)) {
-    for (const [what, s] of [['a role session', session()], ['long-term keys', session({ kind: 'static', credentials: { accessKeyId: 'AKIAEXPORTEXAMPLE001', secretAccessKey: 'plain-secret' }, expiresAt: undefined })]] as const) {
+    for (const [what, s] of [['a role session', ROLE_SESSION], ['long-term keys', LONG_TERM_KEYS]] as const) {
       it(`${f.label} is byte for byte what the AWS CLI v2 prints (--format ${f.cliFormat}), for ${what}`, async () => {
         assert.equal(formatCredentials(s, f.id), await cliExport(s, f.cliFormat as string));
       });

@@ -1,21 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { RoleSwitchError } from '../../../src/core/errors';
 import { chainNames, resolveSourceChain, type SourceChain } from '../../../src/core/config/sourceChain';
+import { rejectsCode } from '../../support/assertions';
 import { makeTempDir, profileSetFrom, removeTempDir } from '../../support/awsFiles';
 
 const KEYS = (id: string) => `aws_access_key_id = AKIA${id.toUpperCase().padEnd(16, 'X')}\naws_secret_access_key = secret-${id}`;
 
 function hopNames(chain: SourceChain): string[] {
   return chain.hops.map((h) => h.profile.name);
-}
-
-function rejectsCode(fn: () => unknown, code: string, message?: RegExp): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof RoleSwitchError, `expected RoleSwitchError, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    if (message) assert.match(e.message, message);
-    return true;
-  });
 }
 
 describe('core/sourceChain', () => {
@@ -141,7 +133,7 @@ describe('core/sourceChain', () => {
       role_arn = arn:aws:iam::222222222222:role/Self
       source_profile = self
     `);
-    rejectsCode(() => resolveSourceChain(set, 'self'), 'SourceProfileCycle', /self -> self/);
+    await rejectsCode(() => resolveSourceChain(set, 'self'), 'SourceProfileCycle', /self -> self/);
   });
 
   it('reports a two-profile cycle as a -> b -> a', async () => {
@@ -154,8 +146,8 @@ describe('core/sourceChain', () => {
       role_arn = arn:aws:iam::222222222222:role/B
       source_profile = a
     `);
-    rejectsCode(() => resolveSourceChain(set, 'a'), 'SourceProfileCycle', /a -> b -> a/);
-    rejectsCode(() => resolveSourceChain(set, 'b'), 'SourceProfileCycle', /b -> a -> b/);
+    await rejectsCode(() => resolveSourceChain(set, 'a'), 'SourceProfileCycle', /a -> b -> a/);
+    await rejectsCode(() => resolveSourceChain(set, 'b'), 'SourceProfileCycle', /b -> a -> b/);
   });
 
   it('reports a longer cycle with the whole path', async () => {
@@ -172,7 +164,7 @@ describe('core/sourceChain', () => {
       role_arn = arn:aws:iam::222222222222:role/C
       source_profile = b
     `);
-    rejectsCode(() => resolveSourceChain(set, 'a'), 'SourceProfileCycle', /a -> b -> c -> b/);
+    await rejectsCode(() => resolveSourceChain(set, 'a'), 'SourceProfileCycle', /a -> b -> c -> b/);
   });
 
   it('a cycle back to a profile with keys further down is still a cycle (only self-reference is allowed)', async () => {
@@ -186,7 +178,7 @@ describe('core/sourceChain', () => {
       role_arn = arn:aws:iam::222222222222:role/B
       source_profile = a
     `);
-    rejectsCode(() => resolveSourceChain(set, 'a'), 'SourceProfileCycle', /a -> b -> a/);
+    await rejectsCode(() => resolveSourceChain(set, 'a'), 'SourceProfileCycle', /a -> b -> a/);
   });
 
   it('names both profiles when source_profile does not exist', async () => {
@@ -195,7 +187,7 @@ describe('core/sourceChain', () => {
       role_arn = arn:aws:iam::222222222222:role/Admin
       source_profile = ghost
     `);
-    rejectsCode(() => resolveSourceChain(set, 'admin'), 'MissingSourceProfile', /"admin".*"ghost"/);
+    await rejectsCode(() => resolveSourceChain(set, 'admin'), 'MissingSourceProfile', /"admin".*"ghost"/);
   });
 
   it('reports the missing source deep in a chain, attributed to the picked profile', async () => {
@@ -226,7 +218,7 @@ describe('core/sourceChain', () => {
       [profile base]
       ${KEYS('base')}
     `);
-    rejectsCode(() => resolveSourceChain(set, 'both'), 'ConflictingSource', /"both".*source_profile and credential_source/);
+    await rejectsCode(() => resolveSourceChain(set, 'both'), 'ConflictingSource', /"both".*source_profile and credential_source/);
   });
 
   it('rejects an unknown credential_source, as the AWS CLI does, even on an inner hop', async () => {
@@ -243,8 +235,8 @@ describe('core/sourceChain', () => {
       role_arn = arn:aws:iam::222222222222:role/Outer
       source_profile = typo
     `);
-    rejectsCode(() => resolveSourceChain(set, 'typo'), 'InvalidProfile', /"typo" has credential_source = Ec2Metadata, which is not valid\. Use one of Environment, Ec2InstanceMetadata, EcsContainer/);
-    rejectsCode(() => resolveSourceChain(set, 'lowercase'), 'InvalidProfile', /credential_source = environment, which is not valid.*case-sensitive/);
+    await rejectsCode(() => resolveSourceChain(set, 'typo'), 'InvalidProfile', /"typo" has credential_source = Ec2Metadata, which is not valid\. Use one of Environment, Ec2InstanceMetadata, EcsContainer/);
+    await rejectsCode(() => resolveSourceChain(set, 'lowercase'), 'InvalidProfile', /credential_source = environment, which is not valid.*case-sensitive/);
     assert.throws(() => resolveSourceChain(set, 'outer'), (e: RoleSwitchError) => e.code === 'InvalidProfile' && e.profile === 'outer' && /"typo"/.test(e.message));
   });
 
@@ -253,7 +245,7 @@ describe('core/sourceChain', () => {
       [profile lonely]
       role_arn = arn:aws:iam::222222222222:role/Lonely
     `);
-    rejectsCode(() => resolveSourceChain(set, 'lonely'), 'InvalidProfile', /"lonely" has role_arn but neither source_profile nor credential_source/);
+    await rejectsCode(() => resolveSourceChain(set, 'lonely'), 'InvalidProfile', /"lonely" has role_arn but neither source_profile nor credential_source/);
   });
 
   it('rejects role_arn without a source on the picked profile even when it has keys', async () => {
@@ -262,7 +254,7 @@ describe('core/sourceChain', () => {
       role_arn = arn:aws:iam::222222222222:role/Keyed
       ${KEYS('keyed')}
     `);
-    rejectsCode(() => resolveSourceChain(set, 'keyed'), 'InvalidProfile');
+    await rejectsCode(() => resolveSourceChain(set, 'keyed'), 'InvalidProfile');
   });
 
   it('rejects a role hop whose role_arn is not an IAM role ARN', async () => {
@@ -274,12 +266,12 @@ describe('core/sourceChain', () => {
       [profile base]
       ${KEYS('base')}
     `);
-    rejectsCode(() => resolveSourceChain(set, 'bad'), 'InvalidProfile', /not an IAM role ARN/);
+    await rejectsCode(() => resolveSourceChain(set, 'bad'), 'InvalidProfile', /not an IAM role ARN/);
   });
 
   it('reports an unknown profile with ProfileNotFound naming the files', async () => {
     const set = await profileSetFrom(dir, '[default]\nregion = x\n');
-    rejectsCode(() => resolveSourceChain(set, 'nope'), 'ProfileNotFound', /"nope"/);
+    await rejectsCode(() => resolveSourceChain(set, 'nope'), 'ProfileNotFound', /"nope"/);
   });
 
   it('ends at the right root kind for SSO, process, credential_source and web identity sources', async () => {

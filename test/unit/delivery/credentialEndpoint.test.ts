@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { CredentialEndpoint } from '../../../src/core/delivery/credentialEndpoint';
 import type { Session } from '../../../src/core/session/resolveSession';
+import { roleSession } from '../../support/sessions';
 
 function get(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -20,18 +21,14 @@ describe('The loopback credential endpoint (container credentials format)', func
   let endpoint: CredentialEndpoint;
   let url: string;
 
-  const sessionFor = (accessKeyId: string, roleName: string): Session => ({
-    profileName: roleName.toLowerCase(),
-    kind: 'role',
-    credentials: { accessKeyId, secretAccessKey: `${roleName}-secret`, sessionToken: `${roleName}-token` },
-    expiresAt: Date.UTC(2030, 0, 1, 12, 0, 0),
-    startedAt: Date.UTC(2030, 0, 1, 11, 0, 0),
-    region: 'eu-west-1',
-    arn: `arn:aws:sts::222222222222:assumed-role/${roleName}/me`,
-    accountId: '222222222222',
-    roleArn: `arn:aws:iam::222222222222:role/${roleName}`,
-    chain: [roleName.toLowerCase()],
-  });
+  const sessionFor = (accessKeyId: string, roleName: string): Session =>
+    roleSession({
+      profileName: roleName.toLowerCase(),
+      credentials: { accessKeyId, secretAccessKey: `${roleName}-secret`, sessionToken: `${roleName}-token` },
+      expiresAt: Date.UTC(2030, 0, 1, 12, 0, 0),
+      arn: `arn:aws:sts::222222222222:assumed-role/${roleName}/me`,
+      roleArn: `arn:aws:iam::222222222222:role/${roleName}`,
+    });
 
   before(async () => {
     endpoint = new CredentialEndpoint(() => current);

@@ -1,24 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { buildSessionEnvironment, MANAGED_ENV_NAMES } from '../../../src/core/delivery/terminalEnvVars';
-import type { Session } from '../../../src/core/session/resolveSession';
+import { roleSession, staticSession } from '../../support/sessions';
 
 describe('core/envVars', () => {
-  const base = {
-    profileName: 'admin',
-    startedAt: 0,
-    region: 'eu-west-1',
-    arn: 'arn:aws:sts::222222222222:assumed-role/Admin/alice',
-    accountId: '222222222222',
-    chain: ['admin', 'base'],
-  };
-
   it('sets exactly the managed variables for a role session', () => {
-    const session: Session = {
-      ...base,
-      kind: 'role',
+    const session = roleSession({
       credentials: { accessKeyId: 'ASIAEXAMPLEEXAMPLE01', secretAccessKey: 'sec', sessionToken: 'tok' },
       expiresAt: Date.UTC(2025, 5, 1, 13, 45, 7, 999),
-    };
+    });
     const env = buildSessionEnvironment(session);
     assert.deepEqual(Object.keys(env).sort(), [...MANAGED_ENV_NAMES].sort());
     assert.deepEqual(env, {
@@ -42,14 +31,14 @@ describe('core/envVars', () => {
   });
 
   it('leaves out the session token and expiration for static keys', () => {
-    const env = buildSessionEnvironment({ ...base, kind: 'static', credentials: { accessKeyId: 'AKIAEXAMPLEEXAMPLE01', secretAccessKey: 'sec' } });
+    const env = buildSessionEnvironment(staticSession({ credentials: { accessKeyId: 'AKIAEXAMPLEEXAMPLE01', secretAccessKey: 'sec' } }));
     assert.equal(env.AWS_SESSION_TOKEN, undefined);
     assert.equal(env.AWS_CREDENTIAL_EXPIRATION, undefined);
     assert.equal(env.AWS_ACCESS_KEY_ID, 'AKIAEXAMPLEEXAMPLE01');
   });
 
   it('formats the expiration as ISO 8601 UTC without milliseconds', () => {
-    const env = buildSessionEnvironment({ ...base, kind: 'role', credentials: { accessKeyId: 'a', secretAccessKey: 'b', sessionToken: 'c' }, expiresAt: Date.UTC(2030, 0, 2, 3, 4, 5) });
+    const env = buildSessionEnvironment(roleSession({ credentials: { accessKeyId: 'a', secretAccessKey: 'b', sessionToken: 'c' }, expiresAt: Date.UTC(2030, 0, 2, 3, 4, 5) }));
     assert.equal(env.AWS_CREDENTIAL_EXPIRATION, '2030-01-02T03:04:05Z');
     assert.match(env.AWS_CREDENTIAL_EXPIRATION!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   });

@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { RoleSwitchError, type ErrorCode } from '../../../src/core/errors';
 import { describeStsFailure } from '../../../src/core/credentials/stsErrors';
 import type { ProfileSet } from '../../../src/core/config/profiles';
 import { isValidMfaCode } from '../../../src/core/credentials/mfaCode';
 import { buildAssumeRoleRequest, resolveSession, type MfaCodeProvider, type ResolveDeps } from '../../../src/core/session/resolveSession';
 import { resolveSourceChain } from '../../../src/core/config/sourceChain';
 import type { CredentialSourceApi } from '../../../src/core/credentials/sourceCredentials';
+import { rejectsCode } from '../../support/assertions';
 import { makeTempDir, profileSetFrom, removeTempDir } from '../../support/awsFiles';
 import { FakeClock } from '../../support/fakeClock';
 import { RecordingStsApi, stsError } from '../../support/recordingStsApi';
@@ -117,18 +117,6 @@ describe('core/session', () => {
     sessionName: () => 'alice-vscode',
     ...extra,
   });
-
-  async function rejectsCode(p: Promise<unknown>, code: ErrorCode, ...messages: RegExp[]): Promise<RoleSwitchError> {
-    let caught: RoleSwitchError | undefined;
-    await assert.rejects(p, (e: unknown) => {
-      assert.ok(e instanceof RoleSwitchError, `expected RoleSwitchError, got ${String(e)}`);
-      assert.equal(e.code, code, e.message);
-      for (const m of messages) assert.match(e.message, m);
-      caught = e;
-      return true;
-    });
-    return caught!;
-  }
 
   before(async () => {
     dir = await makeTempDir();

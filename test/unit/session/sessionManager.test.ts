@@ -2,23 +2,16 @@ import * as assert from 'node:assert/strict';
 import { RoleSwitchError } from '../../../src/core/errors';
 import type { Session } from '../../../src/core/session/resolveSession';
 import { SessionManager, type RefreshPolicy, type RefreshProblem, type ResolveMode, type SessionChange } from '../../../src/core/session/sessionManager';
+import { rejectsCode } from '../../support/assertions';
 import { deferred, FakeClock, type Deferred } from '../../support/fakeClock';
+import { roleSession, staticSession } from '../../support/sessions';
 
 const HOUR = 3600_000;
 
 /** lifetimeMs null: long-term keys that never expire. */
 function fakeSession(clock: FakeClock, profileName: string, lifetimeMs: number | null = HOUR): Session {
-  return {
-    profileName,
-    kind: lifetimeMs === null ? 'static' : 'role',
-    credentials: { accessKeyId: `ASIA${profileName.toUpperCase()}`, secretAccessKey: 's', sessionToken: 't' },
-    expiresAt: lifetimeMs === null ? undefined : clock.now() + lifetimeMs,
-    startedAt: clock.now(),
-    region: 'eu-west-1',
-    arn: `arn:aws:sts::222222222222:assumed-role/${profileName}/alice`,
-    accountId: '222222222222',
-    chain: [profileName, 'base'],
-  };
+  const startedAt = clock.now();
+  return lifetimeMs === null ? staticSession({ profileName, startedAt }) : roleSession({ profileName, startedAt, expiresAt: startedAt + lifetimeMs });
 }
 
 /** A resolver whose answers the test hands out one by one, per call. */
@@ -29,14 +22,6 @@ class ScriptedResolver {
     this.calls.push({ profileName, signal, answer });
     return answer.promise;
   };
-}
-
-async function rejectsCode(p: Promise<unknown>, code: string): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof RoleSwitchError, String(e));
-    assert.equal(e.code, code, e.message);
-    return true;
-  });
 }
 
 describe('core/sessionManager', () => {
