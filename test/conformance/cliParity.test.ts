@@ -11,7 +11,8 @@
  * overrides there. The v1 CLI comes with the machine's Python (pyenv, awscli 1.45.x).
  *
  * To add a source kind (credential_process, credential_source, SSO, web identity), add
- * profiles to the files below and a row to CORPUS; a row's `env` goes to both sides.
+ * profiles to the fixture files (test/conformance/fixtures/cliParity/) and a row to CORPUS;
+ * a row's `env` goes to both sides.
  */
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -29,6 +30,7 @@ import { createStsApi } from '../../src/core/credentials/stsClient';
 import type { StsApi } from '../../src/core/credentials/stsApi';
 import { cleanEnv, type CliCommand } from '../support/awsCliV1';
 import { requireAwsCliV1 } from '../support/externalTools';
+import { readFixture } from '../support/fixtures';
 import { LoopbackSts, type FakeUser, type RecordedRequest } from '../support/loopbackSts';
 
 // ---------------------------------------------------------------------------
@@ -88,323 +90,34 @@ function newLoopbackSts(): LoopbackSts {
 }
 
 // ---------------------------------------------------------------------------
-// The corpus files, shaped like hand-kept ~/.aws files. `temp` (a GetSessionToken
-// session pasted into the credentials file) is issued by the loopback STS at start-up.
+// The corpus files, shaped like hand-kept ~/.aws files, are in test/conformance/fixtures/cliParity/:
+// main/ (comments, keys in both files, every source kind) and windows/ (edited on Windows: comments
+// of both kinds, blank lines with spaces; written with CRLF line endings). Their {{placeholders}}
+// are the identities above; `temp` (a GetSessionToken session pasted into the credentials file)
+// is issued by the loopback STS at start-up.
 
 interface TempKeys { accessKeyId: string; secretAccessKey: string; sessionToken: string }
 
-const mainConfig = () => `# ~/.aws/config -- kept by hand; see the platform wiki before editing
-[default]
-region = us-east-1
-output = json
+const FIXTURES = 'test/conformance/fixtures/cliParity';
 
-[profile admin]
-# plain role from the long-term keys in credentials [base]
-role_arn = ${ROLE.admin}
-source_profile = base
-region = eu-west-1
+function fixtureValues(temp: TempKeys): Record<string, string> {
+  const values: Record<string, string> = {
+    partnerExternalId: PARTNER_EXTERNAL_ID,
+    aliceMfa: ALICE_MFA,
+    frankMfa: FRANK_MFA,
+    node: process.execPath,
+    sourcesDir: SOURCES_DIR,
+  };
+  for (const [name, arn] of Object.entries(ROLE)) values[`role.${name}`] = arn;
+  for (const [name, u] of Object.entries({ alice: ALICE, bob: BOB, carol: CAROL, dave: DAVE, erin: ERIN, frank: FRANK })) {
+    values[`${name}.accessKeyId`] = u.accessKeyId;
+    values[`${name}.secretAccessKey`] = u.secretAccessKey;
+  }
+  for (const [k, v] of Object.entries(temp)) values[`temp.${k}`] = v;
+  return values;
+}
 
-[profile tuned]
-role_arn = ${ROLE.readOnly}
-source_profile = base
-role_session_name = alice.tuned@example.com
-duration_seconds = 7200
-region = eu-west-1
-
-[profile partner]
-role_arn = ${ROLE.partner}
-source_profile = base
-external_id = ${PARTNER_EXTERNAL_ID}
-region = us-east-2
-
-; CI images write their keys into the config file
-[profile ci]
-aws_access_key_id = ${BOB.accessKeyId}
-aws_secret_access_key = ${BOB.secretAccessKey}
-region = us-west-1
-
-[profile ci-deploy]
-role_arn = ${ROLE.admin}
-source_profile = ci
-duration_seconds = 900
-region = us-west-1
-
-[profile jump]
-role_arn = ${ROLE.jump}
-source_profile = base
-role_session_name = alice-jump
-region = eu-central-1
-
-[profile prod]
-role_arn = ${ROLE.prod}
-source_profile = jump
-region = us-west-2
-
-[profile deploy]
-role_arn = ${ROLE.deploy}
-source_profile = prod
-role_session_name = deploy-bot
-duration_seconds = 3600
-region = us-west-2
-
-# role_arn and keys together: assumed when picked, plain keys when used as a source
-[profile hybrid]
-role_arn = ${ROLE.jump}
-source_profile = base
-aws_access_key_id = ${ERIN.accessKeyId}
-aws_secret_access_key = ${ERIN.secretAccessKey}
-region = eu-central-1
-
-[profile via-hybrid]
-role_arn = ${ROLE.admin}
-source_profile = hybrid
-region = eu-west-1
-
-[profile self-admin]
-role_arn = ${ROLE.admin}
-source_profile = self-admin
-aws_access_key_id = ${DAVE.accessKeyId}
-aws_secret_access_key = ${DAVE.secretAccessKey}
-region = eu-west-1
-
-[profile secure]
-role_arn = ${ROLE.secure}
-source_profile = base
-mfa_serial = ${ALICE_MFA}
-duration_seconds = 43200
-region = eu-west-1
-
-[profile break-glass]
-role_arn = ${ROLE.breakGlass}
-source_profile = base
-mfa_serial = ${ALICE_MFA}
-region = eu-central-1
-
-# MFA happens on the inner hop only: mfa_serial is not inherited
-[profile prod-emergency]
-role_arn = ${ROLE.prod}
-source_profile = break-glass
-region = us-west-2
-
-[profile env-region]
-role_arn = ${ROLE.admin}
-source_profile = base
-
-[profile split]
-role_arn = ${ROLE.partner}
-source_profile = base
-external_id = stale-external-id
-region = us-east-2
-
-[profile carol]
-aws_access_key_id = AKIAPARITYSTALE00000
-aws_secret_access_key = stale-secret
-region = eu-west-1
-
-[profile carol-admin]
-role_arn = ${ROLE.admin}
-source_profile = carol
-region = eu-west-1
-
-[profile temp-admin]
-role_arn = ${ROLE.admin}
-source_profile = temp
-region = eu-west-1
-
-[profile dangling]
-role_arn = ${ROLE.admin}
-source_profile = ghost
-region = eu-west-1
-
-[profile loop-a]
-role_arn = ${ROLE.admin}
-source_profile = loop-b
-region = eu-west-1
-
-[profile loop-b]
-role_arn = ${ROLE.jump}
-source_profile = loop-a
-
-[profile narcissus]
-role_arn = ${ROLE.admin}
-source_profile = narcissus
-region = eu-west-1
-
-[profile conflicted]
-role_arn = ${ROLE.admin}
-source_profile = base
-credential_source = Environment
-region = eu-west-1
-
-[profile orphan]
-role_arn = ${ROLE.admin}
-region = eu-west-1
-
-[profile via-orphan]
-role_arn = ${ROLE.prod}
-source_profile = orphan
-region = eu-west-1
-
-[profile typo-source]
-role_arn = ${ROLE.admin}
-credential_source = Ec2Metadata
-region = eu-west-1
-
-[profile hollow]
-region = eu-west-1
-
-[profile half-keys]
-aws_access_key_id = ${ALICE.accessKeyId}
-
-[profile via-half-keys]
-role_arn = ${ROLE.admin}
-source_profile = half-keys
-region = eu-west-1
-
-# not a number: both ignore it and leave the duration to STS
-[profile sloppy-duration]
-role_arn = ${ROLE.admin}
-source_profile = base
-duration_seconds = 2h
-region = eu-west-1
-
-[profile too-short]
-role_arn = ${ROLE.admin}
-source_profile = base
-duration_seconds = 600
-region = eu-west-1
-
-[profile too-long]
-role_arn = ${ROLE.admin}
-source_profile = base
-duration_seconds = 50000
-region = eu-west-1
-
-[profile prod-long]
-role_arn = ${ROLE.prod}
-source_profile = jump
-duration_seconds = 7200
-region = us-west-2
-
-[profile partner-typo]
-role_arn = ${ROLE.partner}
-source_profile = base
-external_id = partner-7f3b
-region = us-east-2
-
-# mfa_serial on a hop signed by a role session: STS cannot use the device there
-[profile prod-mfa]
-role_arn = ${ROLE.prod}
-source_profile = jump
-mfa_serial = ${ALICE_MFA}
-region = us-west-2
-
-[profile commented]
-role_arn = ${ROLE.partner}
-source_profile = base
-external_id = ${PARTNER_EXTERNAL_ID} ; from the partner's onboarding mail
-region = us-east-2
-
-[profile via-hollow]
-role_arn = ${ROLE.admin}
-source_profile = hollow
-region = eu-west-1
-
-; sources other than keys
-[profile proc]
-credential_process = ${process.execPath} ${path.join(SOURCES_DIR, 'alice-creds.js')}
-
-[profile via-process]
-role_arn = ${ROLE.admin}
-source_profile = proc
-region = eu-west-1
-
-[profile proc-and-keys]
-aws_access_key_id = ${BOB.accessKeyId}
-aws_secret_access_key = ${BOB.secretAccessKey}
-credential_process = ${process.execPath} ${path.join(SOURCES_DIR, 'alice-creds.js')}
-
-[profile via-proc-and-keys]
-role_arn = ${ROLE.admin}
-source_profile = proc-and-keys
-region = eu-west-1
-
-[profile via-environment]
-role_arn = ${ROLE.admin}
-credential_source = Environment
-region = eu-west-1
-
-[profile web]
-role_arn = ${ROLE.webApp}
-web_identity_token_file = ${path.join(SOURCES_DIR, 'oidc-token')}
-role_session_name = ci-pipeline
-
-[profile via-web]
-role_arn = ${ROLE.admin}
-source_profile = web
-region = eu-west-1
-`;
-
-const mainCredentials = (temp: TempKeys) => `[base]
-aws_access_key_id = ${ALICE.accessKeyId}
-aws_secret_access_key = ${ALICE.secretAccessKey}
-
-# a role profile kept in the credentials file only
-[ops]
-role_arn = ${ROLE.readOnly}
-source_profile = base
-region = ap-northeast-1
-
-# the credentials file wins key by key over [profile split] in config
-[split]
-external_id = ${PARTNER_EXTERNAL_ID}
-role_session_name = split-from-credentials
-
-[carol]
-aws_access_key_id = ${CAROL.accessKeyId}
-aws_secret_access_key = ${CAROL.secretAccessKey}
-
-; from "aws sts get-session-token", pasted by hand
-[temp]
-aws_access_key_id = ${temp.accessKeyId}
-aws_secret_access_key = ${temp.secretAccessKey}
-aws_session_token = ${temp.sessionToken}
-`;
-
-// Edited on Windows: CRLF line endings, comments of both kinds, blank lines with spaces.
 const crlf = (text: string) => text.replace(/\r?\n/g, '\r\n');
-const windowsConfig = () =>
-  crlf(`; synced from a Windows laptop
-[profile win-partner]
-# partner account, session name required by their CloudTrail rules
-role_arn = ${ROLE.partner}
-source_profile = win
-role_session_name = frank-win
-external_id = ${PARTNER_EXTERNAL_ID}
-duration_seconds = 7200
-region = eu-north-1
-   
-[profile win-secure]
-role_arn = ${ROLE.secure}
-source_profile = win
-mfa_serial = ${FRANK_MFA}
-region = eu-north-1
-
-[profile win-prod]
-role_arn = ${ROLE.prod}
-source_profile = win-jump
-region = eu-north-1
-
-[profile win-jump]
-role_arn = ${ROLE.jump}
-source_profile = win
-`);
-const windowsCredentials = () =>
-  crlf(`[win]
-; frank's long-term keys
-aws_access_key_id = ${FRANK.accessKeyId}
-aws_secret_access_key = ${FRANK.secretAccessKey}
-`);
 
 // ---------------------------------------------------------------------------
 // The corpus. A row is one profile resolved both ways.
@@ -689,8 +402,9 @@ describe('AWS CLI parity: AssumeRole requests', function () {
       fs.writeFileSync(paths.credentialsPath, credentials);
       fileSets.set(name, paths);
     };
-    write('main', mainConfig(), mainCredentials(temp));
-    write('windows', windowsConfig(), windowsCredentials());
+    const values = fixtureValues(temp);
+    write('main', readFixture(`${FIXTURES}/main/config`, values), readFixture(`${FIXTURES}/main/credentials`, values));
+    write('windows', crlf(readFixture(`${FIXTURES}/windows/config`, values)), crlf(readFixture(`${FIXTURES}/windows/credentials`, values)));
     sts.reset();
   });
 
