@@ -1,20 +1,15 @@
 /**
- * Reading the shared files as the AWS CLI does. Each corpus case is written to disk and read
- * twice: by our reader (the SDK loader corrected by the INI scanner) and by the Debian AWS
+ * Reading the shared files as the AWS CLI does. Each case of the corpus (test/support/
+ * readingCases.ts) is written to disk and read twice: by our reader (the SDK loader corrected by the INI scanner) and by the Debian AWS
  * CLI v2's own botocore (`/usr/bin/python3` importing `awscli.botocore`, the code behind
  * `aws configure list-profiles`). Every profile the CLI lists must be ours with the same
  * values, and every file the CLI refuses must be refused by us, with a diagnostic at the line.
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
-import { loadAwsFiles } from '../../src/core/config/sharedFiles';
-import { diagnoseConfig } from '../../src/core/config/diagnostics';
-import { buildProfileSet, type ProfileSet } from '../../src/core/config/profiles';
-import { resolveSourceChain } from '../../src/core/config/sourceChain';
 import { makeTempDir, removeTempDir } from '../support/awsFiles';
 import { requireBotocoreV2 } from '../support/externalTools';
+import { assertOurReading, readCase, READING_CASES } from '../support/readingCases';
 
 const DUMP = `
 import json, sys
@@ -33,80 +28,6 @@ interface CliView {
   sso_sessions?: Record<string, Record<string, string>>;
   services?: Record<string, Record<string, Record<string, string>>>;
 }
-
-interface Case {
-  name: string;
-  config: string;
-  credentials?: string;
-  /** What must hold of our reading beyond parity (so a case fails even if both sides agree on nonsense). */
-  check?: (set: ProfileSet) => void;
-  /** Problem codes our index must report. */
-  problems?: string[];
-  refused?: boolean;
-}
-
-const CASES: Case[] = [
-  {
-    name: 'odd names: quoted, extra spaces, non-ASCII, colon, mixed case in credentials',
-    config: '[profile "quoted name"]\nregion = eu-west-1\n\n[profile   multi]\nregion = us-west-2\n\n[profile café]\nregion = ap-south-1\n\n[profile a:b]\nregion = eu-central-1\n',
-    credentials: '[MixedCase]\naws_access_key_id = AKIAMIXEDCASE0000001\naws_secret_access_key = mixed-secret\n',
-    check: (set) => {
-      for (const n of ['quoted name', 'multi', 'café', 'a:b', 'MixedCase']) assert.ok(set.profiles.has(n), n);
-      assert.equal(set.profiles.get('MixedCase')?.kind, 'static');
-    },
-    problems: ['sdkMissesSection'],
-  },
-  {
-    name: 'key case and inline comments, as values the CLI keeps',
-    config: '[profile dev]\nRegion = eu-west-1\nrole_arn = arn:aws:iam::222222222222:role/Dev ; the dev role\nsource_profile = base # keys\n\n[profile base]\nOutput: json\n',
-    check: (set) => {
-      assert.equal(set.profiles.get('dev')?.region, 'eu-west-1');
-      assert.equal(set.profiles.get('dev')?.settings.role_arn, 'arn:aws:iam::222222222222:role/Dev ; the dev role');
-      assert.equal(set.profiles.get('base')?.settings.output, 'json');
-    },
-    problems: ['keyCase', 'inlineComment'],
-  },
-  {
-    name: '[default] and [profile default]: the later one wins',
-    config: '[profile default]\nregion = eu-north-1\n\n[default]\nregion = us-east-2\noutput = text\n',
-    check: (set) => assert.equal(set.profiles.get('default')?.region, 'us-east-2'),
-    problems: ['shadowedDefault'],
-  },
-  {
-    name: 'the same profile under two headers: the later section replaces the earlier one whole',
-    config: '[profile later]\nregion = eu-west-1\n\n[profile  later]\noutput = json\n',
-    check: (set) => assert.deepEqual(set.profiles.get('later')?.settings, { output: 'json' }),
-    problems: ['duplicateSection'],
-  },
-  {
-    name: 'CRLF, comments, blank lines, continuation lines and a services block',
-    config:
-      '# generated\r\n[profile ci]\r\nregion = us-east-1\r\n; comment\r\nservices = local\r\n\r\n[services local]\r\nsts =\r\n  endpoint_url = http://127.0.0.1:4566\r\n  signature_version = v4\r\n\r\n[sso-session corp]\r\nsso_start_url = https://corp.awsapps.com/start\r\nsso_region = eu-west-1\r\n\r\n[profile sso-dev]\r\nsso_session = corp\r\nsso_account_id = 123456789012\r\nsso_role_name = Dev\r\n',
-    check: (set) => {
-      assert.equal(set.services.local?.['sts.endpoint_url'], 'http://127.0.0.1:4566');
-      assert.equal(set.profiles.get('sso-dev')?.kind, 'sso');
-      assert.equal(set.profiles.has('local'), false);
-    },
-  },
-  {
-    name: 'headers the CLI ignores: [Profile x], [sso-session a b], [plain]',
-    config: '[Profile upper]\nregion = x\n\n[plain]\nregion = y\n\n[profile kept]\nregion = z\n',
-    check: (set) => assert.deepEqual([...set.profiles.keys()], ['kept']),
-    problems: ['ignoredSection'],
-  },
-  {
-    name: 'profile in both files: the credentials file wins key by key',
-    config: '[profile both]\nregion = eu-west-1\naws_access_key_id = AKIAOLDKEY0000000001\n',
-    credentials: '[both]\naws_access_key_id = AKIANEWKEY0000000001\naws_secret_access_key = new-secret\n',
-    check: (set) => assert.equal(set.profiles.get('both')?.settings.aws_access_key_id, 'AKIANEWKEY0000000001'),
-  },
-  { name: 'a duplicate section: refused', config: '[profile a]\nregion = x\n\n[profile a]\nregion = y\n', refused: true, problems: ['duplicateSection'] },
-  { name: 'a duplicate key: refused', config: '[profile a]\nregion = x\nREGION = y\n', refused: true, problems: ['duplicateKey'] },
-  { name: 'a UTF-8 BOM: refused', config: '\ufeff[default]\nregion = x\n', refused: true, problems: ['bom'] },
-  { name: 'a key before any section: refused', config: 'region = x\n[default]\nregion = y\n', refused: true, problems: ['unparsableLine'] },
-  { name: 'a line that is no key: refused', config: '[default]\nregion = x\njust words\n', refused: true, problems: ['unparsableLine'] },
-  { name: 'a duplicate section in the credentials file: refused', config: '[profile x]\nregion = x\n', credentials: '[x]\naws_access_key_id = A\n[x]\naws_access_key_id = B\n', refused: true, problems: ['duplicateSection'] },
-];
 
 /** The CLI's view flattened the way our sections are: nested values as `parent.key`. */
 function flatten(values: Record<string, string | Record<string, string>>): Record<string, string> {
@@ -132,46 +53,32 @@ describe('Reading the shared files as the AWS CLI v2 does', function () {
     if (dir) await removeTempDir(dir);
   });
 
-  for (const c of CASES) {
+  for (const c of READING_CASES) {
     it(c.name, async () => {
-      const paths = { configPath: path.join(dir, 'config'), credentialsPath: path.join(dir, 'credentials') };
-      await fs.writeFile(paths.configPath, c.config);
-      await fs.rm(paths.credentialsPath, { force: true });
-      if (c.credentials !== undefined) await fs.writeFile(paths.credentialsPath, c.credentials);
+      const reading = await readCase(dir, c);
+      const { paths, set } = reading;
       const out = execFileSync(python, ['-c', DUMP], {
         encoding: 'utf8',
         env: { PATH: process.env.PATH, HOME: dir, AWS_CONFIG_FILE: paths.configPath, AWS_SHARED_CREDENTIALS_FILE: paths.credentialsPath },
       });
       const cli = JSON.parse(out) as CliView;
-      const files = await loadAwsFiles(paths);
-      const set = buildProfileSet(files);
-      const ourProblems = [...files.configIndex.problems, ...files.credentialsIndex.problems];
-      for (const code of c.problems ?? []) assert.ok(ourProblems.some((p) => p.code === code), `problem ${code} among ${ourProblems.map((p) => p.code).join(', ')}`);
-
       if (cli.refused) {
         assert.equal(c.refused, true, `the CLI refused this file (${cli.refused}); the case says it should not`);
-        assert.ok(files.config.refused || files.credentials.refused, 'we refuse it too');
-        const fatal = ourProblems.find((p) => p.fatal);
-        assert.ok(fatal, 'with a fatal problem at a line');
-        // Nothing is resolved from a refused file, and the error says which file and why.
-        for (const name of set.profiles.keys()) {
-          assert.throws(() => resolveSourceChain(set, name), /the AWS CLI refuses/);
+      } else {
+        assert.notEqual(c.refused, true, 'the CLI read the file; the case expects a refusal');
+        assert.deepEqual([...set.profiles.keys()].sort(), Object.keys(cli.profiles ?? {}).sort(), 'the same profiles');
+        for (const [name, values] of Object.entries(cli.profiles ?? {})) {
+          assert.deepEqual(set.profiles.get(name)?.settings, flatten(values), `profile ${name}`);
         }
-        assert.ok(diagnoseConfig(set).some((d) => d.code === fatal.code));
-        return;
-      }
-      assert.notEqual(c.refused, true, 'the CLI read the file; the case expects a refusal');
-      assert.deepEqual([...set.profiles.keys()].sort(), Object.keys(cli.profiles ?? {}).sort(), 'the same profiles');
-      for (const [name, values] of Object.entries(cli.profiles ?? {})) {
-        assert.deepEqual(set.profiles.get(name)?.settings, flatten(values), `profile ${name}`);
-      }
-      for (const [name, values] of Object.entries(cli.services ?? {})) {
-        const ours = set.services[name] ?? {};
-        for (const [service, settings] of Object.entries(values)) {
-          for (const [k, v] of Object.entries(settings)) assert.equal(ours[`${service}.${k}`], v, `services ${name} ${service}.${k}`);
+        for (const [name, values] of Object.entries(cli.services ?? {})) {
+          const ours = set.services[name] ?? {};
+          for (const [service, settings] of Object.entries(values)) {
+            for (const [k, v] of Object.entries(settings)) assert.equal(ours[`${service}.${k}`], v, `services ${name} ${service}.${k}`);
+          }
         }
       }
-      c.check?.(set);
+      // Our problems, refusal and checks, as the unit test checks them without the CLI.
+      assertOurReading(c, reading);
     });
   }
 });

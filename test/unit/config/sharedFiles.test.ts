@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { buildProfileSet } from '../../../src/core/config/profiles';
 import { expandHome, loadAwsFiles, resolveAwsFilePaths } from '../../../src/core/config/sharedFiles';
 import { ini, makeTempDir, removeTempDir } from '../../support/awsFiles';
+import { assertOurReading, readCase, READING_CASES } from '../../support/readingCases';
 
 describe('core/awsFiles', () => {
   let dir: string;
@@ -123,4 +124,19 @@ describe('core/awsFiles', () => {
       assert.equal(set.profiles.size, 0);
     });
   });
+});
+
+describe('core/awsFiles: the reading cases of the AWS CLI corpus (test/support/readingCases.ts)', () => {
+  // test/conformance/cliReading.test.ts reads the same cases with the AWS CLI v2's botocore too.
+  let dir: string;
+  before(async () => {
+    dir = await makeTempDir('reading-cases-');
+  });
+  after(() => removeTempDir(dir));
+
+  for (const c of READING_CASES) {
+    it(c.name, async () => {
+      assertOurReading(c, await readCase(dir, c));
+    });
+  }
 });

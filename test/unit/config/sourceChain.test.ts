@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { RoleSwitchError } from '../../../src/core/errors';
+import type { ErrorCode } from '../../../src/core/errors';
 import { chainNames, resolveSourceChain, type SourceChain } from '../../../src/core/config/sourceChain';
 import { rejectsCode } from '../../support/assertions';
 import { makeTempDir, profileSetFrom, removeTempDir } from '../../support/awsFiles';
@@ -127,152 +127,166 @@ describe('core/sourceChain', () => {
     assert.deepEqual(chainNames(chain), ['self']);
   });
 
-  it('rejects a self reference without static keys as a cycle', async () => {
-    const set = await profileSetFrom(dir, `
-      [profile self]
-      role_arn = arn:aws:iam::222222222222:role/Self
-      source_profile = self
-    `);
-    await rejectsCode(() => resolveSourceChain(set, 'self'), 'SourceProfileCycle', /self -> self/);
-  });
+  // Profiles the CLI refuses before calling STS: per case, the config and what resolving each
+  // named profile must fail with (code, words of the message, and the profile it is filed under).
+  const REFUSED: { title: string; config: string; refusals: { profile: string; code: ErrorCode; says?: RegExp; filedUnder?: string }[] }[] = [
+    {
+      title: 'rejects a self reference without static keys as a cycle',
+      config: `
+        [profile self]
+        role_arn = arn:aws:iam::222222222222:role/Self
+        source_profile = self
+      `,
+      refusals: [{ profile: 'self', code: 'SourceProfileCycle', says: /self -> self/ }],
+    },
+    {
+      title: 'reports a two-profile cycle as a -> b -> a',
+      config: `
+        [profile a]
+        role_arn = arn:aws:iam::222222222222:role/A
+        source_profile = b
 
-  it('reports a two-profile cycle as a -> b -> a', async () => {
-    const set = await profileSetFrom(dir, `
-      [profile a]
-      role_arn = arn:aws:iam::222222222222:role/A
-      source_profile = b
+        [profile b]
+        role_arn = arn:aws:iam::222222222222:role/B
+        source_profile = a
+      `,
+      refusals: [
+        { profile: 'a', code: 'SourceProfileCycle', says: /a -> b -> a/ },
+        { profile: 'b', code: 'SourceProfileCycle', says: /b -> a -> b/ },
+      ],
+    },
+    {
+      title: 'reports a longer cycle with the whole path',
+      config: `
+        [profile a]
+        role_arn = arn:aws:iam::222222222222:role/A
+        source_profile = b
 
-      [profile b]
-      role_arn = arn:aws:iam::222222222222:role/B
-      source_profile = a
-    `);
-    await rejectsCode(() => resolveSourceChain(set, 'a'), 'SourceProfileCycle', /a -> b -> a/);
-    await rejectsCode(() => resolveSourceChain(set, 'b'), 'SourceProfileCycle', /b -> a -> b/);
-  });
+        [profile b]
+        role_arn = arn:aws:iam::222222222222:role/B
+        source_profile = c
 
-  it('reports a longer cycle with the whole path', async () => {
-    const set = await profileSetFrom(dir, `
-      [profile a]
-      role_arn = arn:aws:iam::222222222222:role/A
-      source_profile = b
+        [profile c]
+        role_arn = arn:aws:iam::222222222222:role/C
+        source_profile = b
+      `,
+      refusals: [{ profile: 'a', code: 'SourceProfileCycle', says: /a -> b -> c -> b/ }],
+    },
+    {
+      title: 'a cycle back to a profile with keys further down is still a cycle (only self-reference is allowed)',
+      config: `
+        [profile a]
+        role_arn = arn:aws:iam::222222222222:role/A
+        source_profile = b
+        ${KEYS('a')}
 
-      [profile b]
-      role_arn = arn:aws:iam::222222222222:role/B
-      source_profile = c
+        [profile b]
+        role_arn = arn:aws:iam::222222222222:role/B
+        source_profile = a
+      `,
+      refusals: [{ profile: 'a', code: 'SourceProfileCycle', says: /a -> b -> a/ }],
+    },
+    {
+      title: 'names both profiles when source_profile does not exist',
+      config: `
+        [profile admin]
+        role_arn = arn:aws:iam::222222222222:role/Admin
+        source_profile = ghost
+      `,
+      refusals: [{ profile: 'admin', code: 'MissingSourceProfile', says: /"admin".*"ghost"/ }],
+    },
+    {
+      title: 'reports the missing source deep in a chain, attributed to the picked profile',
+      config: `
+        [profile top]
+        role_arn = arn:aws:iam::222222222222:role/Top
+        source_profile = mid
 
-      [profile c]
-      role_arn = arn:aws:iam::222222222222:role/C
-      source_profile = b
-    `);
-    await rejectsCode(() => resolveSourceChain(set, 'a'), 'SourceProfileCycle', /a -> b -> c -> b/);
-  });
+        [profile mid]
+        role_arn = arn:aws:iam::222222222222:role/Mid
+        source_profile = ghost
+      `,
+      refusals: [{ profile: 'top', code: 'MissingSourceProfile', says: /"mid".*"ghost"/, filedUnder: 'top' }],
+    },
+    {
+      title: 'rejects source_profile together with credential_source',
+      config: `
+        [profile both]
+        role_arn = arn:aws:iam::222222222222:role/Admin
+        source_profile = base
+        credential_source = Environment
 
-  it('a cycle back to a profile with keys further down is still a cycle (only self-reference is allowed)', async () => {
-    const set = await profileSetFrom(dir, `
-      [profile a]
-      role_arn = arn:aws:iam::222222222222:role/A
-      source_profile = b
-      ${KEYS('a')}
+        [profile base]
+        ${KEYS('base')}
+      `,
+      refusals: [{ profile: 'both', code: 'ConflictingSource', says: /"both".*source_profile and credential_source/ }],
+    },
+    {
+      title: 'rejects an unknown credential_source, as the AWS CLI does, even on an inner hop',
+      config: `
+        [profile typo]
+        role_arn = arn:aws:iam::222222222222:role/Admin
+        credential_source = Ec2Metadata
 
-      [profile b]
-      role_arn = arn:aws:iam::222222222222:role/B
-      source_profile = a
-    `);
-    await rejectsCode(() => resolveSourceChain(set, 'a'), 'SourceProfileCycle', /a -> b -> a/);
-  });
+        [profile lowercase]
+        role_arn = arn:aws:iam::222222222222:role/Admin
+        credential_source = environment
 
-  it('names both profiles when source_profile does not exist', async () => {
-    const set = await profileSetFrom(dir, `
-      [profile admin]
-      role_arn = arn:aws:iam::222222222222:role/Admin
-      source_profile = ghost
-    `);
-    await rejectsCode(() => resolveSourceChain(set, 'admin'), 'MissingSourceProfile', /"admin".*"ghost"/);
-  });
+        [profile outer]
+        role_arn = arn:aws:iam::222222222222:role/Outer
+        source_profile = typo
+      `,
+      refusals: [
+        { profile: 'typo', code: 'InvalidProfile', says: /"typo" has credential_source = Ec2Metadata, which is not valid\. Use one of Environment, Ec2InstanceMetadata, EcsContainer/ },
+        { profile: 'lowercase', code: 'InvalidProfile', says: /credential_source = environment, which is not valid.*case-sensitive/ },
+        { profile: 'outer', code: 'InvalidProfile', says: /"typo"/, filedUnder: 'outer' },
+      ],
+    },
+    {
+      title: 'rejects role_arn without any source',
+      config: `
+        [profile lonely]
+        role_arn = arn:aws:iam::222222222222:role/Lonely
+      `,
+      refusals: [{ profile: 'lonely', code: 'InvalidProfile', says: /"lonely" has role_arn but neither source_profile nor credential_source/ }],
+    },
+    {
+      title: 'rejects role_arn without a source on the picked profile even when it has keys',
+      config: `
+        [profile keyed]
+        role_arn = arn:aws:iam::222222222222:role/Keyed
+        ${KEYS('keyed')}
+      `,
+      refusals: [{ profile: 'keyed', code: 'InvalidProfile' }],
+    },
+    {
+      title: 'rejects a role hop whose role_arn is not an IAM role ARN',
+      config: `
+        [profile bad]
+        role_arn = arn:aws:iam::222222222222:user/alice
+        source_profile = base
 
-  it('reports the missing source deep in a chain, attributed to the picked profile', async () => {
-    const set = await profileSetFrom(dir, `
-      [profile top]
-      role_arn = arn:aws:iam::222222222222:role/Top
-      source_profile = mid
+        [profile base]
+        ${KEYS('base')}
+      `,
+      refusals: [{ profile: 'bad', code: 'InvalidProfile', says: /not an IAM role ARN/ }],
+    },
+    {
+      title: 'reports an unknown profile with ProfileNotFound naming the files',
+      config: '[default]\nregion = x\n',
+      refusals: [{ profile: 'nope', code: 'ProfileNotFound', says: /"nope"/ }],
+    },
+  ];
 
-      [profile mid]
-      role_arn = arn:aws:iam::222222222222:role/Mid
-      source_profile = ghost
-    `);
-    assert.throws(() => resolveSourceChain(set, 'top'), (e: RoleSwitchError) => {
-      assert.equal(e.code, 'MissingSourceProfile');
-      assert.equal(e.profile, 'top');
-      assert.match(e.message, /"mid".*"ghost"/);
-      return true;
+  for (const c of REFUSED) {
+    it(c.title, async () => {
+      const set = await profileSetFrom(dir, c.config);
+      for (const r of c.refusals) {
+        const e = await rejectsCode(() => resolveSourceChain(set, r.profile), r.code, ...(r.says ? [r.says] : []));
+        if (r.filedUnder) assert.equal(e.profile, r.filedUnder);
+      }
     });
-  });
-
-  it('rejects source_profile together with credential_source', async () => {
-    const set = await profileSetFrom(dir, `
-      [profile both]
-      role_arn = arn:aws:iam::222222222222:role/Admin
-      source_profile = base
-      credential_source = Environment
-
-      [profile base]
-      ${KEYS('base')}
-    `);
-    await rejectsCode(() => resolveSourceChain(set, 'both'), 'ConflictingSource', /"both".*source_profile and credential_source/);
-  });
-
-  it('rejects an unknown credential_source, as the AWS CLI does, even on an inner hop', async () => {
-    const set = await profileSetFrom(dir, `
-      [profile typo]
-      role_arn = arn:aws:iam::222222222222:role/Admin
-      credential_source = Ec2Metadata
-
-      [profile lowercase]
-      role_arn = arn:aws:iam::222222222222:role/Admin
-      credential_source = environment
-
-      [profile outer]
-      role_arn = arn:aws:iam::222222222222:role/Outer
-      source_profile = typo
-    `);
-    await rejectsCode(() => resolveSourceChain(set, 'typo'), 'InvalidProfile', /"typo" has credential_source = Ec2Metadata, which is not valid\. Use one of Environment, Ec2InstanceMetadata, EcsContainer/);
-    await rejectsCode(() => resolveSourceChain(set, 'lowercase'), 'InvalidProfile', /credential_source = environment, which is not valid.*case-sensitive/);
-    assert.throws(() => resolveSourceChain(set, 'outer'), (e: RoleSwitchError) => e.code === 'InvalidProfile' && e.profile === 'outer' && /"typo"/.test(e.message));
-  });
-
-  it('rejects role_arn without any source', async () => {
-    const set = await profileSetFrom(dir, `
-      [profile lonely]
-      role_arn = arn:aws:iam::222222222222:role/Lonely
-    `);
-    await rejectsCode(() => resolveSourceChain(set, 'lonely'), 'InvalidProfile', /"lonely" has role_arn but neither source_profile nor credential_source/);
-  });
-
-  it('rejects role_arn without a source on the picked profile even when it has keys', async () => {
-    const set = await profileSetFrom(dir, `
-      [profile keyed]
-      role_arn = arn:aws:iam::222222222222:role/Keyed
-      ${KEYS('keyed')}
-    `);
-    await rejectsCode(() => resolveSourceChain(set, 'keyed'), 'InvalidProfile');
-  });
-
-  it('rejects a role hop whose role_arn is not an IAM role ARN', async () => {
-    const set = await profileSetFrom(dir, `
-      [profile bad]
-      role_arn = arn:aws:iam::222222222222:user/alice
-      source_profile = base
-
-      [profile base]
-      ${KEYS('base')}
-    `);
-    await rejectsCode(() => resolveSourceChain(set, 'bad'), 'InvalidProfile', /not an IAM role ARN/);
-  });
-
-  it('reports an unknown profile with ProfileNotFound naming the files', async () => {
-    const set = await profileSetFrom(dir, '[default]\nregion = x\n');
-    await rejectsCode(() => resolveSourceChain(set, 'nope'), 'ProfileNotFound', /"nope"/);
-  });
+  }
 
   it('ends at the right root kind for SSO, process, credential_source and web identity sources', async () => {
     const set = await profileSetFrom(dir, `
