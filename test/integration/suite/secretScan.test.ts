@@ -3,9 +3,9 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { allStsServers, inspect, listFiles } from './helpers';
 
-// Runs last: after every flow of the run (switches, refreshes, endpoint mode, MFA-less faults,
-// console sign-in, exports, debug, tasks), no secret any test STS knew or handed out may be
-// anywhere the extension writes or shows things.
+// Runs last, because index.ts adds it after every other file: after every flow of the run
+// (switches, refreshes, endpoint mode, MFA-less faults, console sign-in, exports, debug, tasks),
+// no secret any test STS knew or handed out may be anywhere the extension writes or shows things.
 
 describe('Secrets, after the whole run', function () {
   this.timeout(60000);
