@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readIni, shlexSplit } from '../../../src/core/config/iniDocument';
 
-describe('Reading the shared files as the AWS CLI v2 does', () => {
+describe('core/iniDocument: the INI reader behind the shared files', () => {
   it('shlexSplit groups quotes and collapses blanks like Python', () => {
     assert.deepEqual(shlexSplit('profile "quoted name"'), ['profile', 'quoted name']);
     assert.deepEqual(shlexSplit("profile   'a b'"), ['profile', 'a b']);
