@@ -2,7 +2,8 @@
  * The tools nobody here wrote that test/conformance checks our behaviour against, where the
  * tests find them, and what to do when one is missing. Each conformance suite calls the
  * require* function it needs in its first before() hook: a missing tool fails that suite with
- * a message naming the tool and how to install it, never a silent skip.
+ * a message naming the tool and how to install it, never a silent skip. The integration
+ * runners (test/integration/run.ts, runDesktop.ts) check theirs before starting VS Code.
  * `bash scripts/install-test-deps.sh` installs all of them (Debian packages and pyenv's Python).
  */
 import { spawnSync } from 'node:child_process';
@@ -15,7 +16,7 @@ export const AWS_CLI_V2 = '/usr/bin/aws';
 /** The Python of Debian's awscli package, which imports that botocore as `awscli.botocore`. */
 export const BOTOCORE_V2_PYTHON = '/usr/bin/python3';
 
-const INSTALL_ALL = 'bash scripts/install-test-deps.sh installs every tool the conformance tests need';
+const INSTALL_ALL = 'bash scripts/install-test-deps.sh installs every tool the conformance and integration tests need';
 
 export class MissingToolError extends Error {
   constructor(tool: string, problem: string, install: string) {

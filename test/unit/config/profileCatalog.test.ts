@@ -118,10 +118,10 @@ describe('core/profileCatalog', () => {
     assert.deepEqual(names(a), ['two']);
   });
 
-  // Exposes a bug in src/core/profileCatalog.ts reload(): when an older reload finishes
-  // after a newer one has already finished, `this.pending` is undefined and the older
-  // reload's promise resolves to its own stale set. The catalog state stays right
-  // (current is the newer set), but the caller of the older reload() gets old profiles.
+  // Guards against a bug reload() (src/core/config/profileCatalog.ts) had: when an older reload
+  // finished after a newer one had already finished, `this.pending` was undefined and the older
+  // reload's promise resolved to its own stale set. The catalog state stayed right (current was
+  // the newer set), but the caller of the older reload() got old profiles.
   it('an older reload that finishes after a newer one resolves to the newer contents', async function () {
     this.timeout(10_000);
     // The older reload reads a file whose read is held until the test lets it go (a slow disk),
