@@ -16,7 +16,7 @@ import { resolveSession, type ResolveDeps } from '../src/core/session/resolveSes
 import { createStsApi } from '../src/core/credentials/stsClient';
 import { buildProfileGroups } from '../src/core/config/profileGroups';
 import { cleanEnv, findCliV1 } from '../test/support/awsCliV1';
-import { FakeSts } from '../test/support/fakeSts';
+import { LoopbackSts as FakeSts } from '../test/support/loopbackSts';
 import { generateIdentityCenterConfig } from '../test/support/generateConfig';
 import { measureInCodeServer } from './benchVscode';
 

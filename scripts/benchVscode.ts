@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { launchBrowser, runSuiteInCodeServer, startCodeServer } from '../test/harness/codeServer';
-import { FakeSts } from '../test/support/fakeSts';
+import { LoopbackSts as FakeSts } from '../test/support/loopbackSts';
 import { generateIdentityCenterConfig } from '../test/support/generateConfig';
 import { measured, ms, stats, type Stat } from './bench';
 

@@ -2,7 +2,7 @@
 // the local test STS, so anyone can try it without an AWS account. Prints the URL to open.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { FakeSts } from '../test/support/fakeSts';
+import { LoopbackSts as FakeSts } from '../test/support/loopbackSts';
 import { startCodeServer } from '../test/harness/codeServer';
 
 const repoRoot = path.resolve(__dirname, '..', '..');

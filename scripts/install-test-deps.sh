@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# Installs what the integration / UI tests need on a fresh Debian (bookworm) machine:
+# Installs what the conformance / integration / UI tests need on a fresh Debian (bookworm) machine
+# (the unit tests need nothing but `npm ci`):
 #   - Debian packages: chromium, libkrb5-dev (code-server's kerberos module), ripgrep, awscli
+#     (the AWS CLI v2 at /usr/bin/aws and its botocore, for test/conformance and test/integration)
+#   - in pyenv's Python (as on CI; else the python3 on PATH): the AWS CLI v1 (awscli 1.x) and
+#     moto's server (moto[server] 5.2.x), for test/conformance and test/integration
 #   - code-server@4.100.3 (a real VS Code server + web workbench) in <repo>/.cache/code-server
-# Idempotent and fast when everything is already there. No network except the npm registry
-# and Debian apt: @vscode/ripgrep's download is satisfied from a pre-seeded cache holding
-# Debian's /usr/bin/rg.
+# Idempotent and fast when everything is already there. No network except the npm registry,
+# PyPI (only when a Python tool is missing) and Debian apt: @vscode/ripgrep's download is
+# satisfied from a pre-seeded cache holding Debian's /usr/bin/rg.
 set -euo pipefail
 
 CODE_SERVER_VERSION="4.100.3"
+AWSCLI_V1_SPEC="awscli>=1.45,<2"   # test/support/awsCliV1.ts: the CLI that honours AWS_ENDPOINT_URL_STS
+MOTO_SPEC="moto[server]==5.2.1"  # test/support/moto.ts documents this version's auth rules
 RIPGREP_PKG_VERSION="1.15.11"                                        # @vscode/ripgrep in that code-server
 RIPGREP_ASSET="ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz"  # what its postinstall downloads
 
@@ -40,7 +46,38 @@ else
   log "Debian packages present"
 fi
 
-# ---------------------------------------------------------------- 2. code-server
+# ---------------------------------------------------------------- 2. Python tools
+# Found by the tests as test/support/awsCliV1.ts and test/support/externalTools.ts do:
+# `pyenv which aws` (else python3 -m awscli) for the CLI v1, `moto_server` on PATH for moto.
+if command -v pyenv >/dev/null 2>&1; then
+  PYTHON="$(pyenv which python3)"
+else
+  PYTHON="$(command -v python3 || true)"
+fi
+python_tools_ok() {
+  [ -n "$PYTHON" ] || return 1
+  "$PYTHON" -c 'import awscli, moto, flask, flask_cors, sys; sys.exit(0 if awscli.__version__.startswith("1.") else 1)' >/dev/null 2>&1 || return 1
+  command -v moto_server >/dev/null 2>&1
+}
+if python_tools_ok; then
+  log "Python tools present ($PYTHON: awscli $("$PYTHON" -c 'import awscli; print(awscli.__version__)'), moto $("$PYTHON" -c 'import moto; print(moto.__version__)'))"
+else
+  if [ -z "$PYTHON" ]; then
+    log "no python3 found: install pyenv (as on CI) or python3, then run this again" >&2
+    exit 1
+  fi
+  log "pip install $AWSCLI_V1_SPEC $MOTO_SPEC into $PYTHON"
+  # Debian's own python3 refuses pip installs (PEP 668): that is the case for pyenv.
+  "$PYTHON" -m pip install --quiet --disable-pip-version-check "$AWSCLI_V1_SPEC" "$MOTO_SPEC" \
+    || { log "pip install failed: the conformance and integration tests need the AWS CLI v1 and moto in a Python pip may install into; install pyenv and a Python 3.11 (as on CI), then run this again" >&2; exit 1; }
+  command -v pyenv >/dev/null 2>&1 && pyenv rehash
+  if ! python_tools_ok; then
+    log "installed, but moto_server is not on PATH ($PATH): put $(dirname "$PYTHON") or pyenv's shims on PATH" >&2
+    exit 1
+  fi
+fi
+
+# ---------------------------------------------------------------- 3. code-server
 installed_version() {
   [ -f "$CS_PKG/package.json" ] || return 0
   # only count it as installed if its postinstall completed (native modules built, asar symlink)

@@ -1,6 +1,6 @@
 /*
  * UI end-to-end test: the real workbench (code-server) driven through chromium with playwright-core, the
- * extension under development loaded from the repo, and a local STS (FakeSts) running in THIS (mocha) process.
+ * extension under development loaded from the repo, and a local STS (LoopbackSts) running in THIS (mocha) process.
  *
  * Walks the main flow a user sees: no role in the status bar -> the Profiles tree -> "AWS: Assume Role" from the
  * command palette -> MFA prompt (with validation) -> live countdown in the status bar + active marker in the tree
@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { launchBrowser, startCodeServer, type CodeServer } from '../harness/codeServer';
 import { FakeFederation } from '../support/fakeFederation';
-import { FakeSts } from '../support/fakeSts';
+import { LoopbackSts } from '../support/loopbackSts';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const screenshotDir = path.join(repoRoot, 'test-results', 'screenshots');
@@ -101,7 +101,7 @@ describe('UI: assume a role with MFA from the command palette', function () {
   this.timeout(180_000);
   this.bail(true);
 
-  let sts: FakeSts | undefined;
+  let sts: LoopbackSts | undefined;
   let federation: FakeFederation | undefined;
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
@@ -159,7 +159,7 @@ describe('UI: assume a role with MFA from the command palette', function () {
       if (/^failure-.*\.png$/.test(f)) fs.rmSync(path.join(screenshotDir, f), { force: true });
     }
 
-    sts = new FakeSts({
+    sts = new LoopbackSts({
       users: [alice],
       roles: [
         { arn: roles.devAdmin, trustedPrincipals: [alice.arn] },
@@ -228,7 +228,7 @@ describe('UI: assume a role with MFA from the command palette', function () {
     await context?.close().catch(() => undefined);
     await browser?.close().catch(() => undefined);
     await server?.stop().catch((e: unknown) => console.error('stopping code-server:', e));
-    await sts?.stop().catch((e: unknown) => console.error('stopping FakeSts:', e));
+    await sts?.stop().catch((e: unknown) => console.error('stopping LoopbackSts:', e));
     await federation?.stop().catch(() => undefined);
     if (sandbox) fs.rmSync(sandbox, { recursive: true, force: true });
   });

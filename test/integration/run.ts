@@ -1,16 +1,19 @@
 // Runs test/integration/suite inside code-server's real extension host, with a sandbox
 // HOME and AWS files, and prints mocha's output plus a machine-readable count line.
-import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runSuiteInCodeServer } from '../harness/codeServer';
 import { parseMochaCounts } from '../harness/mochaCounts';
-import { findCliV1 } from '../support/awsCliV1';
+import { requireAwsCliV1, requireAwsCliV2, requireMotoServer } from '../support/externalTools';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
 async function main(): Promise<number> {
+  // The suites drive these from inside the extension host; a missing one is named here, up front.
+  requireAwsCliV2();
+  const cliV1 = requireAwsCliV1();
+  const motoServer = requireMotoServer();
   const sandbox = await fs.mkdtemp(path.join(os.tmpdir(), 'aws-roles-int-'));
   const home = path.join(sandbox, 'home');
   const workspace = path.join(sandbox, 'workspace');
@@ -24,8 +27,8 @@ async function main(): Promise<number> {
       HOME: home,
       SHELL: '/bin/bash',
       // The extension host's PATH may differ from ours; hand moto's launcher over by absolute path.
-      MOTO_SERVER_BIN: process.env.MOTO_SERVER_BIN ?? execFileSync('bash', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).trim(),
-      TEST_AWS_CLI_V1_COMMAND: JSON.stringify((({ file, args }) => ({ file, args }))(findCliV1())),
+      MOTO_SERVER_BIN: motoServer,
+      TEST_AWS_CLI_V1_COMMAND: JSON.stringify({ file: cliV1.file, args: cliV1.args }),
       AWS_CONFIG_FILE: path.join(home, '.aws', 'config'),
       AWS_SHARED_CREDENTIALS_FILE: path.join(home, '.aws', 'credentials'),
     },
@@ -37,7 +40,8 @@ async function main(): Promise<number> {
   if (exitCode !== 0 && counts.failed === 0) counts.failed = 1;
   console.log(`integration: ${counts.passed} passed, ${counts.failed} failed (exit ${exitCode})`);
   await fs.rm(sandbox, { recursive: true, force: true });
-  return exitCode === 0 && counts.failed === 0 && counts.passed > 0 ? 0 : 1;
+  // MOCHA_GREP may leave nothing to run; otherwise a run that passed nothing is a failure.
+  return exitCode === 0 && counts.failed === 0 && (counts.passed > 0 || Boolean(process.env.MOCHA_GREP)) ? 0 : 1;
 }
 
 main().then(

@@ -1,12 +1,15 @@
 // `npm run test:desktop`: the same integration suite in VS Code desktop via @vscode/test-electron,
 // for machines that can download VS Code (not part of `npm test` here: no internet).
-import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runTests } from '@vscode/test-electron';
+import { requireAwsCliV1, requireAwsCliV2, requireMotoServer } from '../support/externalTools';
 
 async function main(): Promise<void> {
+  // The suites drive these from inside the extension host; a missing one is named here, up front.
+  requireAwsCliV2();
+  requireAwsCliV1();
   const repoRoot = path.resolve(__dirname, '..', '..', '..');
   const sandbox = await fs.mkdtemp(path.join(os.tmpdir(), 'aws-roles-desktop-'));
   const home = path.join(sandbox, 'home');
@@ -20,7 +23,7 @@ async function main(): Promise<void> {
     HOME: home,
     AWS_CONFIG_FILE: path.join(home, '.aws', 'config'),
     AWS_SHARED_CREDENTIALS_FILE: path.join(home, '.aws', 'credentials'),
-    MOTO_SERVER_BIN: process.env.MOTO_SERVER_BIN ?? execFileSync('bash', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).trim(),
+    MOTO_SERVER_BIN: requireMotoServer(),
   });
   await runTests({
     version: '1.100.3',

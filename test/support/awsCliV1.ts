@@ -31,7 +31,7 @@ export function findCliV1(): CliCommand {
       tried.push(`${[c.file, ...c.args].join(' ')}: ${(e as Error).message.split('\n')[0]}`);
     }
   }
-  throw new Error(`The CLI parity test needs the AWS CLI v1 (awscli 1.x in the machine's Python: pip install awscli). Tried: ${tried.join('; ') || 'nothing found'}`);
+  throw new Error(`No AWS CLI v1 (awscli 1.x in the machine's Python) found. Tried: ${tried.join('; ') || 'nothing found'}`);
 }
 
 /** The parent's environment without any AWS_* variable, so nothing but the test decides. */

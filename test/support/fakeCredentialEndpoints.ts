@@ -3,12 +3,12 @@
  * the IAM Identity Center portal (GetRoleCredentials), EC2 instance metadata (IMDSv2) and
  * the ECS/EKS container credentials endpoint. Each checks its request the way AWS does
  * (bearer token, session token header, authorization header) and issues role sessions
- * through the FakeSts, so STS accepts them afterwards and applies role-chaining limits.
+ * through the LoopbackSts, so STS accepts them afterwards and applies role-chaining limits.
  */
 import * as http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
-import type { FakeSts } from './fakeSts';
+import type { LoopbackSts } from './loopbackSts';
 
 export interface RecordedCredentialRequest {
   method: string;
@@ -76,7 +76,7 @@ export class FakeSsoPortal extends LoopbackServer {
   /** access token -> the account/role pairs its user is assigned to */
   readonly #tokens = new Map<string, { accountId: string; roleName: string }[]>();
 
-  constructor(private readonly sts: FakeSts) {
+  constructor(private readonly sts: LoopbackSts) {
     super();
   }
 
@@ -107,7 +107,7 @@ export class FakeInstanceMetadata extends LoopbackServer {
   readonly #tokens = new Set<string>();
 
   constructor(
-    private readonly sts: FakeSts,
+    private readonly sts: LoopbackSts,
     readonly roleArn: string,
   ) {
     super();
@@ -140,7 +140,7 @@ export class FakeContainerCredentials extends LoopbackServer {
   readonly authorizationToken = randomBytes(16).toString('hex');
 
   constructor(
-    private readonly sts: FakeSts,
+    private readonly sts: LoopbackSts,
     readonly roleArn: string,
   ) {
     super();

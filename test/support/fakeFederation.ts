@@ -1,12 +1,12 @@
 /**
  * A loopback stand-in for the AWS console federation endpoint (signin.aws.amazon.com/federation):
  * getSigninToken checks the Session JSON (sessionId, sessionKey, sessionToken) against the
- * credentials the FakeSts issued, refuses long-term keys and, for role-chained sessions, a
+ * credentials the LoopbackSts issued, refuses long-term keys and, for role-chained sessions, a
  * SessionDuration over one hour (as AWS does); login records what it was asked to open.
  */
 import { randomBytes } from 'node:crypto';
 import { listenOnLoopback } from './fakeCredentialEndpoints';
-import type { FakeSts } from './fakeSts';
+import type { LoopbackSts } from './loopbackSts';
 
 export interface FederationRequest {
   action: string;
@@ -26,7 +26,7 @@ export class FakeFederation {
   #listener?: { stop(): Promise<void> };
   url = '';
 
-  constructor(private readonly sts: FakeSts) {}
+  constructor(private readonly sts: LoopbackSts) {}
 
   async start(): Promise<string> {
     const listener = await listenOnLoopback((req, res) => {

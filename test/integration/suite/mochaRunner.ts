@@ -3,6 +3,7 @@
 //   import * as path from 'path';
 //   import { runMochaSuite } from './mochaRunner';
 //   export function run(): Promise<void> { return runMochaSuite(__dirname, /\.test\.js$/); }
+// Files named in `last` run after all the others, in that order (mocha runs files in the order added).
 //
 // Output: mocha's spec reporter with colors off. In code-server the extension host's console
 // output is forwarded to the browser, where the harness reads it through `codeAutomationLog`.
@@ -29,10 +30,11 @@ function findFiles(root: string, pattern: RegExp): string[] {
 
 /**
  * Runs every file under `testsRoot` whose relative path (with `/` separators) matches `pattern`
- * with mocha (bdd, no colors). Resolves when all tests pass; rejects with an Error naming the
- * number of failures otherwise (VS Code then reports exit code 1 through codeAutomationExit).
+ * with mocha (bdd, no colors), those named in `last` (relative paths) after all the others.
+ * Resolves when all tests pass; rejects with an Error naming the number of failures otherwise
+ * (VS Code then reports exit code 1 through codeAutomationExit), or when a `last` file is missing.
  */
-export function runMochaSuite(testsRoot: string, pattern: RegExp): Promise<void> {
+export function runMochaSuite(testsRoot: string, pattern: RegExp, { last = [] }: { last?: string[] } = {}): Promise<void> {
   const timeout = Number(process.env.MOCHA_TIMEOUT ?? 20000);
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout, reporter: 'spec' });
   const grep = process.env.MOCHA_GREP;
@@ -41,7 +43,12 @@ export function runMochaSuite(testsRoot: string, pattern: RegExp): Promise<void>
   if (files.length === 0) {
     return Promise.reject(new Error(`no test files matching ${pattern} under ${testsRoot}`));
   }
-  for (const f of files) mocha.addFile(f);
+  const lastFiles = last.map((f) => path.join(testsRoot, f));
+  const missing = lastFiles.filter((f) => !files.includes(f));
+  if (missing.length) {
+    return Promise.reject(new Error(`test files to run last are missing: ${missing.join(', ')}`));
+  }
+  for (const f of [...files.filter((f) => !lastFiles.includes(f)), ...lastFiles]) mocha.addFile(f);
   return new Promise<void>((resolve, reject) => {
     try {
       mocha.run((failures) => {

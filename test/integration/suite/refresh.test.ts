@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { cleanEnv, findCliV1 } from '../../support/awsCliV1';
-import { FakeSts } from '../../support/fakeSts';
+import { LoopbackSts } from '../../support/loopbackSts';
 import { assumeOrExplain, EXTENSION_ID, inspect, parseEnvFile, runInNewTerminal, waitFor, trackSts } from './helpers';
 
 // Credentials that never go stale, in a real VS Code: background refresh before expiry (the test
@@ -18,7 +18,7 @@ const roles = { dev: 'arn:aws:iam::222222222222:role/Dev', ops: 'arn:aws:iam::33
 
 describe('Credentials that never go stale, in a real VS Code', function () {
   this.timeout(90000);
-  let sts: FakeSts;
+  let sts: LoopbackSts;
   let stsUrl: string;
   let dir: string;
   const settings = () => vscode.workspace.getConfiguration('awsRoles');
@@ -26,7 +26,7 @@ describe('Credentials that never go stale, in a real VS Code', function () {
 
   before(async () => {
     await vscode.extensions.getExtension(EXTENSION_ID)?.activate();
-    sts = trackSts(new FakeSts({ users: [alice], roles: Object.values(roles).map((arn) => ({ arn, trustedPrincipals: [alice.arn] })) }));
+    sts = trackSts(new LoopbackSts({ users: [alice], roles: Object.values(roles).map((arn) => ({ arn, trustedPrincipals: [alice.arn] })) }));
     stsUrl = (await sts.start()).url;
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'aws-roles-refresh-'));
     const profile = (name: string, arn: string, extra = '') => `[profile ${name}]\nrole_arn = ${arn}\nsource_profile = base\nregion = eu-west-1\nservices = local\n${extra}\n`;

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { FakeFederation } from '../../support/fakeFederation';
-import { FakeSts } from '../../support/fakeSts';
+import { LoopbackSts } from '../../support/loopbackSts';
 import { EXTENSION_ID, inspect, waitFor, trackSts } from './helpers';
 
 // The role where it is needed, in a real VS Code: the clipboard, a shell task, a Node program
@@ -15,7 +15,7 @@ const roles = { dev: 'arn:aws:iam::222222222222:role/Dev', team: 'arn:aws:iam::3
 
 describe('The role everywhere it is needed, in a real VS Code', function () {
   this.timeout(90000);
-  let sts: FakeSts;
+  let sts: LoopbackSts;
   let stsUrl: string;
   let federation: FakeFederation;
   let dir: string;
@@ -25,7 +25,7 @@ describe('The role everywhere it is needed, in a real VS Code', function () {
 
   before(async () => {
     await vscode.extensions.getExtension(EXTENSION_ID)?.activate();
-    sts = trackSts(new FakeSts({ users: [alice], roles: Object.values(roles).map((arn) => ({ arn, trustedPrincipals: [alice.arn] })) }));
+    sts = trackSts(new LoopbackSts({ users: [alice], roles: Object.values(roles).map((arn) => ({ arn, trustedPrincipals: [alice.arn] })) }));
     stsUrl = (await sts.start()).url;
     federation = new FakeFederation(sts);
     await federation.start();

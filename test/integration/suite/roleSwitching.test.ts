@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { FakeSts } from '../../support/fakeSts';
+import { LoopbackSts } from '../../support/loopbackSts';
 import { startMotoSts, type MotoSts } from '../../support/moto';
 import { EXTENSION_ID, inspect, parseEnvFile, runInNewTerminal, waitFor, trackSts, listFiles } from './helpers';
 
@@ -75,14 +75,14 @@ aws_secret_access_key = ${moto.user.secretAccessKey}
 
 describe('AWS Role Switcher in a real VS Code', function () {
   this.timeout(60000);
-  let sts: FakeSts;
+  let sts: LoopbackSts;
   let stsUrl: string;
   let moto: MotoSts;
   let workDir: string;
 
   before(async () => {
     assert.ok(configPath && credentialsPath, 'the harness must set AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE');
-    sts = trackSts(new FakeSts({
+    sts = trackSts(new LoopbackSts({
       users: [alice],
       roles: [
         { arn: roles.admin, trustedPrincipals: [alice.arn] },

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { FakeSsoPortal } from '../../support/fakeCredentialEndpoints';
-import { FakeSts } from '../../support/fakeSts';
+import { LoopbackSts } from '../../support/loopbackSts';
 import { EXTENSION_ID, inspect, parseEnvFile, runInNewTerminal, waitFor, trackSts } from './helpers';
 
 // Sources other than keys in a real VS Code: IAM Identity Center (with the token `aws sso login`
@@ -19,7 +19,7 @@ const TARGET = 'arn:aws:iam::222222222222:role/Target';
 
 describe('Credential sources in a real VS Code', function () {
   this.timeout(60000);
-  let sts: FakeSts;
+  let sts: LoopbackSts;
   let stsUrl: string;
   let portal: FakeSsoPortal;
   let dir: string;
@@ -29,7 +29,7 @@ describe('Credential sources in a real VS Code', function () {
 
   before(async () => {
     await vscode.extensions.getExtension(EXTENSION_ID)?.activate();
-    sts = trackSts(new FakeSts({ users: [alice], roles: [{ arn: TARGET, trustedPrincipals: [FakeSsoPortal.roleArn(SSO_ACCOUNT, 'PowerUser'), alice.arn] }] }));
+    sts = trackSts(new LoopbackSts({ users: [alice], roles: [{ arn: TARGET, trustedPrincipals: [FakeSsoPortal.roleArn(SSO_ACCOUNT, 'PowerUser'), alice.arn] }] }));
     stsUrl = (await sts.start()).url;
     portal = new FakeSsoPortal(sts);
     portal.allow(SSO_TOKEN, SSO_ACCOUNT, 'PowerUser');

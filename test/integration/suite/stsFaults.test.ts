@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { FakeSts, STS_XMLNS, type FakeFault } from '../../support/fakeSts';
+import { LoopbackSts, STS_XMLNS, type FakeFault } from '../../support/loopbackSts';
 import { EXTENSION_ID, inspect, trackSts, waitFor } from './helpers';
 
 // STS misbehaving on purpose, in a real VS Code: for each fault, the message the user gets, and
@@ -40,7 +40,7 @@ const CASES: FaultCase[] = [
 
 describe('STS faults and races, in a real VS Code', function () {
   this.timeout(90000);
-  let sts: FakeSts;
+  let sts: LoopbackSts;
   let stsUrl: string;
   let dir: string;
   const settings = () => vscode.workspace.getConfiguration('awsRoles');
@@ -49,7 +49,7 @@ describe('STS faults and races, in a real VS Code', function () {
   before(async () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
     await ext?.activate();
-    sts = trackSts(new FakeSts({ users: [alice], roles: roles.map((arn) => ({ arn, trustedPrincipals: [alice.arn] })) }));
+    sts = trackSts(new LoopbackSts({ users: [alice], roles: roles.map((arn) => ({ arn, trustedPrincipals: [alice.arn] })) }));
     stsUrl = (await sts.start()).url;
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'aws-roles-faults-'));
     const profile = (name: string, role: string, endpoint = stsUrl) => `[profile ${name}]\nrole_arn = ${role}\nsource_profile = base\nregion = eu-west-1\nendpoint_url = ${endpoint}\n`;

@@ -1,0 +1,48 @@
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { appendRoleProfile, validateMfaSerial, validateProfileName, validateRoleArn, writeFileAtomically } from '../../../src/core/config/configEdits';
+import { makeTempDir, profileSetFrom, removeTempDir } from '../../support/awsFiles';
+
+describe('Add Role Profile: appending a section without touching the rest', () => {
+  let dir: string;
+  before(async () => {
+    dir = await makeTempDir('config-edit-');
+  });
+  after(() => removeTempDir(dir));
+
+  const profile = { name: 'new-admin', roleArn: 'arn:aws:iam::222222222222:role/Admin', sourceProfile: 'base', mfaSerial: 'arn:aws:iam::111111111111:mfa/alice' };
+
+  it('keeps comments, layout and the file\'s line endings, and the CLI-faithful reader reads the new profile', async () => {
+    const original = '# my config\r\n[default]\r\nregion = eu-west-1   ; keep\r\n';
+    const updated = appendRoleProfile(original, profile);
+    assert.ok(updated.startsWith(original));
+    assert.equal(updated.slice(original.length), '\r\n[profile new-admin]\r\nrole_arn = arn:aws:iam::222222222222:role/Admin\r\nsource_profile = base\r\nmfa_serial = arn:aws:iam::111111111111:mfa/alice\r\n');
+    const noNewline = appendRoleProfile('[default]\nregion = x', profile);
+    assert.match(noNewline, /^\[default\]\nregion = x\n\n\[profile new-admin\]\n/);
+    assert.equal(appendRoleProfile('', profile).split('\n')[0], '[profile new-admin]');
+    const set = await profileSetFrom(dir, updated, '[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = s\n');
+    assert.equal(set.profiles.get('new-admin')?.role?.arn, profile.roleArn);
+    assert.equal(set.profiles.get('new-admin')?.mfaSerial, profile.mfaSerial);
+    assert.equal(set.files.config.refused, undefined);
+  });
+
+  it('validates names, ARNs and MFA devices before writing', () => {
+    assert.match(validateProfileName('base', new Set(['base'])) ?? '', /already exists/);
+    assert.ok(validateProfileName('has space', new Set()));
+    assert.equal(validateProfileName('team-a/prod', new Set()), undefined);
+    assert.ok(validateRoleArn('arn:aws:iam::2222:user/alice'));
+    assert.equal(validateMfaSerial(''), undefined);
+    assert.ok(validateMfaSerial('not-an-mfa'));
+  });
+
+  it('writes atomically and keeps the file\'s mode', async () => {
+    const file = path.join(dir, 'atomic-config');
+    await fs.writeFile(file, '[default]\n', { mode: 0o640 });
+    await fs.chmod(file, 0o640);
+    await writeFileAtomically(file, '[default]\nregion = x\n');
+    assert.equal(await fs.readFile(file, 'utf8'), '[default]\nregion = x\n');
+    assert.equal((await fs.stat(file)).mode & 0o777, 0o640);
+    assert.deepEqual((await fs.readdir(dir)).filter((f) => f.endsWith('.tmp')), []);
+  });
+});
