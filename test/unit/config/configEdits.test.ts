@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { appendRoleProfile, validateMfaSerial, validateProfileName, validateRoleArn, writeFileAtomically } from '../../../src/core/config/configEdits';
+import { addRoleProfileToFile, appendRoleProfile, CONFIG_TEMPLATE, createConfigFileIfMissing, validateMfaSerial, validateNewRoleProfile, validateProfileName, validateRoleArn, writeFileAtomically } from '../../../src/core/config/configEdits';
 import { makeTempDir, profileSetFrom, removeTempDir } from '../../support/awsFiles';
 
 describe('Add Role Profile: appending a section without touching the rest', () => {
@@ -44,5 +44,42 @@ describe('Add Role Profile: appending a section without touching the rest', () =
     assert.equal(await fs.readFile(file, 'utf8'), '[default]\nregion = x\n');
     assert.equal((await fs.stat(file)).mode & 0o777, 0o640);
     assert.deepEqual((await fs.readdir(dir)).filter((f) => f.endsWith('.tmp')), []);
+  });
+});
+
+describe('Add Role Profile and Open Config: validating, appending, creating the file', () => {
+  let dir: string;
+  before(async () => {
+    dir = await makeTempDir('config-add-');
+  });
+  after(() => removeTempDir(dir));
+
+  const profile = { name: 'ops', roleArn: 'arn:aws:iam::222222222222:role/Ops', sourceProfile: 'base' };
+
+  it('names the first problem of a new profile, and none for a good one', () => {
+    assert.equal(validateNewRoleProfile(profile, new Set(['base'])), undefined);
+    assert.match(validateNewRoleProfile(profile, new Set(['ops']))!, /already exists/);
+    assert.match(validateNewRoleProfile({ ...profile, roleArn: 'arn:aws:iam::2222:user/x' }, new Set())!, /role ARN/);
+    assert.match(validateNewRoleProfile({ ...profile, mfaSerial: 'nope' }, new Set())!, /MFA device/);
+    assert.match(validateNewRoleProfile({ ...profile, roleSessionName: 'x' }, new Set())!, /2 to 64/);
+  });
+
+  it('appends to the file (creating it when missing) and refuses an invalid profile without writing', async () => {
+    const file = path.join(dir, 'config');
+    await addRoleProfileToFile(file, profile, new Set(['base']));
+    assert.equal(await fs.readFile(file, 'utf8'), '[profile ops]\nrole_arn = arn:aws:iam::222222222222:role/Ops\nsource_profile = base\n');
+    await assert.rejects(addRoleProfileToFile(file, profile, new Set(['base', 'ops'])), /already exists/);
+    assert.equal((await fs.readFile(file, 'utf8')).match(/\[profile ops\]/g)?.length, 1);
+  });
+
+  it('creates a missing config file from the template with mode 600, and never touches an existing one', async () => {
+    const file = path.join(dir, 'new', '.aws', 'config');
+    await createConfigFileIfMissing(file);
+    assert.equal(await fs.readFile(file, 'utf8'), CONFIG_TEMPLATE);
+    assert.equal((await fs.stat(file)).mode & 0o777, 0o600);
+    assert.equal((await fs.stat(path.dirname(file))).mode & 0o777, 0o700);
+    await fs.writeFile(file, '[default]\nregion = x\n');
+    await createConfigFileIfMissing(file);
+    assert.equal(await fs.readFile(file, 'utf8'), '[default]\nregion = x\n');
   });
 });
