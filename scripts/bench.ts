@@ -283,7 +283,10 @@ async function main(): Promise<void> {
     await fs.rm(dir, { recursive: true, force: true });
   }
   const load = `- load average (1, 5, 15 min) at start ${loadBefore.map((l) => l.toFixed(1)).join(', ')}, at end ${os.loadavg().map((l) => l.toFixed(1)).join(', ')}`;
-  const table = ['| group | figure | median ±95% CI (min–max, runs) | target |', '|---|---|---|---|', ...rows.map((r) => `| ${r.group} | ${r.figure} | ${r.value} | ${r.target ? `${r.met ? '✅' : '❌'} ${r.target}` : ''} |`)].join('\n');
+  // The file groups rows by topic (the console shows them as they were measured).
+  const order = ['footprint', 'config', 'ini loader', 'switch', 'activation', 'idle', 'lazy chunks', 'lazy split'];
+  const sorted = rows.map((r, i) => ({ r, i })).sort((a, b) => order.indexOf(a.r.group) - order.indexOf(b.r.group) || a.i - b.i).map(({ r }) => r);
+  const table = ['| group | figure | median ±95% CI (min–max, runs) | target |', '|---|---|---|---|', ...sorted.map((r) => `| ${r.group} | ${r.figure} | ${r.value} | ${r.target ? `${r.met ? '✅' : '❌'} ${r.target}` : ''} |`)].join('\n');
   const text = `# Benchmark results\n\n${machine()}\n${load}\n\n${table}\n`;
   await fs.writeFile(path.join(repoRoot, 'bench', 'results.md'), text);
   console.log(`\nwritten to bench/results.md`);
