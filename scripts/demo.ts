@@ -2,7 +2,7 @@
 // the local test STS, so anyone can try it without an AWS account. Prints the URL to open.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { LoopbackSts as FakeSts } from '../test/support/loopbackSts';
+import { LoopbackSts } from '../test/support/loopbackSts';
 import { startCodeServer } from '../test/harness/codeServer';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -13,7 +13,7 @@ const demoUser = { arn: 'arn:aws:iam::111111111111:user/demo', accessKeyId: 'AKI
 const MFA_CODE = '123456';
 
 async function main(): Promise<void> {
-  const sts = new FakeSts({
+  const sts = new LoopbackSts({
     users: [demoUser],
     roles: [
       { arn: 'arn:aws:iam::222222222222:role/Developer', trustedPrincipals: [demoUser.arn] },

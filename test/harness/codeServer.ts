@@ -38,6 +38,11 @@ export interface CodeServerOptions {
   extensionTestsPath?: string;
   /** Register the extension's test-only commands (AWS_ROLES_TEST_HOOKS=1); default true, the demo says false. */
   testHooks?: boolean;
+  /**
+   * Extension folders (each named publisher.name-version) copied into the fresh extensions dir before the server
+   * starts, so they are installed next to the one under development (the benchmark's empty reference extensions).
+   */
+  installedExtensions?: string[];
 }
 
 export interface CodeServer {
@@ -224,6 +229,7 @@ export async function startCodeServer(opts: CodeServerOptions, startupTimeoutMs 
   const configFile = path.join(base, 'config.yaml');
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   fs.mkdirSync(extensionsDir, { recursive: true });
+  for (const ext of opts.installedExtensions ?? []) fs.cpSync(ext, path.join(extensionsDir, path.basename(ext)), { recursive: true });
   fs.writeFileSync(
     path.join(userDataDir, 'User', 'settings.json'),
     JSON.stringify({ ...DEFAULT_USER_SETTINGS, ...(opts.userSettings ?? {}) }, null, 2),
