@@ -1,45 +1,44 @@
-// Bundles the extension. Three entry points: extension.js is what VS Code loads at
-// activation; stsClient.js holds the AWS SDK's STS client and is required lazily
-// on the first STS call, and credentialSources.js the SDK's credential providers
-// (process, SSO, web identity, container, IMDS), required when a chain starts there.
-// So the SDK stays off the activation path.
-const esbuild = require('esbuild');
+// Bundles the extension. dist/extension.js is what VS Code loads at activation. Three chunks are
+// required lazily, so activation never pays for them: engine.js (reading, resolving and checking
+// profiles: src/core/engineChunk.ts), stsClient.js (the AWS SDK's STS client, on the first STS call)
+// and credentialSources.js (the SDK's credential providers, when a chain starts at one of them).
+// src/core/errors.ts is one module of its own (dist/errors.js) that every bundle requires, so an
+// error thrown in a chunk is an instance of the class the extension checks with instanceof.
+// `node esbuild.js [--production] [--watch]` builds; the benchmark requires this file for the
+// same options (it builds variants with chunks bundled in, to measure what each split buys).
+const path = require('node:path');
 
-const production = process.argv.includes('--production');
-const watch = process.argv.includes('--watch');
-
-// Output chunk name -> its entry module under src/core.
-// core/errors is one module of its own (dist/errors.js) that every bundle requires, so an error
-// thrown in a chunk is an instance of the same class the extension checks with instanceof.
+/** Output chunk name -> its entry module under src/core. */
 const LAZY = { stsClient: 'credentials/stsClient', credentialSources: 'credentials/sdkCredentialSources', engine: 'engineChunk' };
 
-/** Keeps the lazily loaded SDK modules out of the main bundle. */
-const ERRORS = require('node:path').resolve(__dirname, 'src/core/errors.ts');
+const ERRORS = path.resolve(__dirname, 'src/core/errors.ts');
 
 /** Every bundle requires the one shared dist/errors.js instead of carrying its own copy. */
 const sharedErrorsPlugin = {
   name: 'shared-errors',
   setup(build) {
     build.onResolve({ filter: /(^|\/)errors$/ }, (args) => {
-      const target = require('node:path').resolve(args.resolveDir, args.path) + '.ts';
+      const target = path.resolve(args.resolveDir, args.path) + '.ts';
       return target === ERRORS ? { path: './errors.js', external: true } : undefined;
     });
   },
 };
 
-const lazyPlugin = {
-  name: 'lazy-sdk',
-  setup(build) {
-    // Only requires of the core entry modules themselves (`../core/engineChunk`,
-    // `../core/credentials/stsClient`...), made from outside core.
-    const byEntry = Object.fromEntries(Object.entries(LAZY).map(([name, entry]) => [entry, name]));
-    build.onResolve({ filter: new RegExp(`core/(${Object.values(LAZY).join('|')})$`) }, (args) => {
-      if (args.importer.includes(`${require('node:path').sep}core${require('node:path').sep}`)) return undefined;
-      const entry = args.path.slice(args.path.indexOf('core/') + 5);
-      return { path: `./${byEntry[entry]}.js`, external: true };
-    });
-  },
-};
+/** Keeps the given lazy chunks out of the bundle: requires of their entry modules made from outside core become requires of the chunk file. */
+function lazyPlugin(chunks) {
+  const byEntry = Object.fromEntries(chunks.map((name) => [LAZY[name], name]));
+  return {
+    name: 'lazy-chunks',
+    setup(build) {
+      if (!chunks.length) return;
+      build.onResolve({ filter: new RegExp(`core/(${chunks.map((c) => LAZY[c]).join('|')})$`) }, (args) => {
+        if (args.importer.includes(`${path.sep}core${path.sep}`)) return undefined;
+        const entry = args.path.slice(args.path.indexOf('core/') + 5);
+        return { path: `./${byEntry[entry]}.js`, external: true };
+      });
+    },
+  };
+}
 
 /** In watch mode, the lines the "npm: watch" task in .vscode/tasks.json waits for, and errors its problem matcher reads. */
 const watchLogPlugin = {
@@ -53,10 +52,9 @@ const watchLogPlugin = {
   },
 };
 
-async function main() {
-  // Stale chunks or maps from an earlier build must not end up in the package.
-  require('node:fs').rmSync('dist', { recursive: true, force: true });
-  const common = {
+function commonOptions(production) {
+  return {
+    absWorkingDir: __dirname,
     bundle: true,
     format: 'cjs',
     platform: 'node',
@@ -68,11 +66,36 @@ async function main() {
     logLevel: 'warning',
     legalComments: 'none',
   };
-  const contexts = await Promise.all([
-    esbuild.context({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [sharedErrorsPlugin, lazyPlugin, ...(watch ? [watchLogPlugin] : [])], banner: { js: 'var __awsRolesLoadStart=performance.now();' }, footer: { js: 'var __awsRolesLoadEnd=performance.now();' } }),
-    ...Object.entries(LAZY).map(([name, entry]) => esbuild.context({ ...common, entryPoints: { [name]: `src/core/${entry}.ts` }, outdir: 'dist', plugins: [sharedErrorsPlugin] })),
-    esbuild.context({ ...common, entryPoints: { errors: 'src/core/errors.ts' }, outdir: 'dist' }),
-  ]);
+}
+
+/** Options for dist/extension.js; `lazy` names the chunks kept out of it (all of them when shipped). */
+function extensionOptions({ production, outdir = 'dist', lazy = Object.keys(LAZY), plugins = [] }) {
+  return {
+    ...commonOptions(production),
+    entryPoints: { extension: 'src/extension.ts' },
+    outdir,
+    plugins: [sharedErrorsPlugin, lazyPlugin(lazy), ...plugins],
+    // Activation time is module load plus the activate() call, as VS Code counts it.
+    banner: { js: 'var __awsRolesLoadStart=performance.now();' },
+    footer: { js: 'var __awsRolesLoadEnd=performance.now();' },
+  };
+}
+
+/** Options for every other output: the lazy chunks and the shared errors module. */
+function chunkOptions({ production, outdir = 'dist' }) {
+  return [
+    ...Object.entries(LAZY).map(([name, entry]) => ({ ...commonOptions(production), entryPoints: { [name]: `src/core/${entry}.ts` }, outdir, plugins: [sharedErrorsPlugin] })),
+    { ...commonOptions(production), entryPoints: { errors: 'src/core/errors.ts' }, outdir },
+  ];
+}
+
+async function main() {
+  const esbuild = require('esbuild');
+  const production = process.argv.includes('--production');
+  const watch = process.argv.includes('--watch');
+  // Stale chunks or maps from an earlier build must not end up in the package.
+  require('node:fs').rmSync(path.join(__dirname, 'dist'), { recursive: true, force: true });
+  const contexts = await Promise.all([extensionOptions({ production, plugins: watch ? [watchLogPlugin] : [] }), ...chunkOptions({ production })].map((o) => esbuild.context(o)));
   if (watch) {
     await Promise.all(contexts.map((c) => c.watch()));
     return;
@@ -81,7 +104,11 @@ async function main() {
   await Promise.all(contexts.map((c) => c.dispose()));
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+module.exports = { LAZY, extensionOptions, chunkOptions };
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

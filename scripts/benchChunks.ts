@@ -9,51 +9,20 @@ import * as path from 'node:path';
 import type * as esbuild from 'esbuild';
 import { kb, ms, relativeSpread, signed, stats, threadCpuMs, type RowFn, type Stat } from './benchStats';
 
-/**
- * Output chunk -> entry under src/core, as in esbuild.js. esbuild.js builds on require and exports
- * nothing, so its options are repeated here; buildVariants() checks that the as-shipped variant
- * comes out byte for byte as dist/extension.js, so a drift is reported, not measured.
- */
-const LAZY = { stsClient: 'credentials/stsClient', credentialSources: 'credentials/sdkCredentialSources', engine: 'engineChunk' } as const;
-type Chunk = keyof typeof LAZY;
-
-function lazyPlugin(chunks: Chunk[]): esbuild.Plugin {
-  const byEntry = Object.fromEntries(chunks.map((name) => [LAZY[name], name]));
-  return {
-    name: 'lazy-sdk',
-    setup(build) {
-      if (!chunks.length) return;
-      build.onResolve({ filter: new RegExp(`core/(${chunks.map((c) => LAZY[c]).join('|')})$`) }, (args) => {
-        if (args.importer.includes(`${path.sep}core${path.sep}`)) return undefined;
-        const entry = args.path.slice(args.path.indexOf('core/') + 5);
-        return { path: `./${byEntry[entry]}.js`, external: true };
-      });
-    },
-  };
+// esbuild.js exports the options it builds with, so the variants differ from dist/ only in which chunks are bundled in.
+interface EsbuildConfig {
+  LAZY: Record<'stsClient' | 'credentialSources' | 'engine', string>;
+  extensionOptions(o: { production: boolean; outdir?: string; lazy?: Chunk[] }): esbuild.BuildOptions;
 }
+type Chunk = 'stsClient' | 'credentialSources' | 'engine';
 
 /** dist/extension.js as `node esbuild.js --production` builds it, with only `lazy` left as separate chunks. */
 async function buildExtension(repoRoot: string, outdir: string, lazy: Chunk[]): Promise<string> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { build } = require('esbuild') as typeof esbuild;
-  await build({
-    absWorkingDir: repoRoot,
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    minify: true,
-    sourcemap: false,
-    sourcesContent: false,
-    external: ['vscode'],
-    logLevel: 'warning',
-    legalComments: 'none',
-    entryPoints: { extension: 'src/extension.ts' },
-    outdir,
-    plugins: [lazyPlugin(lazy)],
-    banner: { js: 'var __awsRolesLoadStart=performance.now();' },
-    footer: { js: 'var __awsRolesLoadEnd=performance.now();' },
-  });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const config = require(path.join(repoRoot, 'esbuild.js')) as EsbuildConfig;
+  await build(config.extensionOptions({ production: true, outdir, lazy }));
   return path.join(outdir, 'extension.js');
 }
 
@@ -85,9 +54,11 @@ export async function measureChunks(repoRoot: string, dir: string, row: RowFn): 
   const splitDir = path.join(dir, 'dist-split');
   const engineDir = path.join(dir, 'dist-engine-bundled');
   const allDir = path.join(dir, 'dist-all-bundled');
-  for (const d of [splitDir, engineDir]) await fs.mkdir(d, { recursive: true });
-  for (const f of ['extension.js', 'engine.js', 'stsClient.js', 'credentialSources.js']) await fs.copyFile(path.join(dist, f), path.join(splitDir, f));
-  for (const f of ['stsClient.js', 'credentialSources.js']) await fs.copyFile(path.join(dist, f), path.join(engineDir, f));
+  for (const d of [splitDir, engineDir, allDir]) await fs.mkdir(d, { recursive: true });
+  // errors.js is shared by every bundle, so each variant needs it next to its extension.js.
+  for (const f of ['extension.js', 'engine.js', 'stsClient.js', 'credentialSources.js', 'errors.js']) await fs.copyFile(path.join(dist, f), path.join(splitDir, f));
+  for (const f of ['stsClient.js', 'credentialSources.js', 'errors.js']) await fs.copyFile(path.join(dist, f), path.join(engineDir, f));
+  await fs.copyFile(path.join(dist, 'errors.js'), path.join(allDir, 'errors.js'));
   const replica = await buildExtension(repoRoot, path.join(dir, 'replica'), ['stsClient', 'credentialSources', 'engine']);
   const replicaMatches = readFileSync(replica).equals(readFileSync(path.join(dist, 'extension.js')));
   await buildExtension(repoRoot, engineDir, ['stsClient', 'credentialSources']);
@@ -121,7 +92,7 @@ export async function measureChunks(repoRoot: string, dir: string, row: RowFn): 
   const bytes = Object.fromEntries(labels.map((l) => [l, statSync(files[l]).size])) as ChunkFigures['bytes'];
 
   const what = 'require in a fresh Node process (read, compile, evaluate; CPU time)';
-  if (!replicaMatches) row('lazy chunks', 'WARNING: esbuild.js changed; the variants below are built with the old options', 'bundled variants may not match dist/');
+  if (!replicaMatches) row('lazy chunks', 'WARNING: dist/ is not the production build (run node esbuild.js --production first)', 'bundled variants may not match dist/');
   row('lazy chunks', `dist/extension.js as shipped (${kb(bytes.extension)}): ${what}`, ms(req.extension));
   row('lazy chunks', `dist/engine.js (${kb(bytes.engine)}): ${what}`, ms(req.engine));
   row('lazy chunks', `dist/stsClient.js (${kb(bytes.stsClient)}): ${what}`, ms(req.stsClient));
