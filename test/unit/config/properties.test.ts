@@ -20,7 +20,6 @@ import { generateIdentityCenterConfig } from '../../support/generateConfig';
 import { makeTempDir, removeTempDir } from '../../support/awsFiles';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 600);
-const SLOW_MS = 2000;
 export const fuzzTotals = { cases: 0, profiles: 0, resolved: 0, refused: 0, slowest: 0 };
 
 /** Everything the core does with a pair of files; throws only if an invariant breaks. */
@@ -62,12 +61,13 @@ async function readAndCheck(dir: string, config: string, credentials: string): P
   return set;
 }
 
-/** A generated case (they are small): one that takes longer than SLOW_MS is reported as a hang. */
+/**
+ * A generated case through the files. How long it takes is not asserted here (a wall-clock
+ * limit fails under load or instrumentation): a real hang is caught by mocha's timeout, and the
+ * slowest case is in the fuzz report (`npm run fuzz`).
+ */
 async function throughFiles(dir: string, config: string, credentials: string): Promise<void> {
-  const t = performance.now();
   await readAndCheck(dir, config, credentials);
-  const elapsed = performance.now() - t;
-  assert.ok(elapsed < SLOW_MS, `took ${elapsed.toFixed(0)} ms`);
 }
 
 // Pieces real configs are made of, to build files that look like configs but go wrong in every way.
