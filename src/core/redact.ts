@@ -56,3 +56,10 @@ export function redactEnv(env: Record<string, string | undefined>): Record<strin
   }
   return out;
 }
+
+/** Config keys whose values are secrets: no message, diagnostic or tooltip may quote them. */
+const SECRET_CONFIG_KEYS = new Set(['aws_secret_access_key', 'aws_session_token', 'aws_security_token']);
+
+export function isSecretConfigKey(key: string): boolean {
+  return SECRET_CONFIG_KEYS.has(key.toLowerCase());
+}

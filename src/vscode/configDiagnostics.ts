@@ -93,7 +93,7 @@ export class ConfigDiagnostics extends Disposable implements vscode.CodeActionPr
     for (const d of engine().diagnoseConfig(set)) {
       const file = open.get(d.file);
       if (!file) continue;
-      const diagnostic = new vscode.Diagnostic(toRange(d, file.document), d.message, SEVERITY[d.severity]);
+      const diagnostic = new vscode.Diagnostic(toRange(d, file.document), this.log.redactor.redact(d.message), SEVERITY[d.severity]);
       diagnostic.source = SOURCE;
       diagnostic.code = d.code;
       const list = byFile.get(d.file) ?? [];

@@ -197,7 +197,7 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
     if (p.externalId) rows.push(['External ID', 'set']);
     if (p.roleSessionName) rows.push(['Session name', p.roleSessionName]);
     for (const [k, v] of rows) if (v) md.appendMarkdown(`${k}: \`${v.replace(/`/g, "'")}\`  \n`);
-    if (problem) md.appendMarkdown(`\n$(${problem.severity}) ${escape(problem.message)}`);
+    if (problem) md.appendMarkdown(`\n$(${problem.severity}) ${escape(this.log.redactor.redact(problem.message))}`);
     return md;
   }
 }

@@ -7,6 +7,7 @@
  * delimits; indented lines continue a value; no inline comments) and then maps sections to
  * profiles with `shlex.split` on the header (botocore/configloader.py build_profile_map).
  */
+import { isSecretConfigKey } from '../redact';
 
 /** 0-based line, and a column range [start, end) on that line. */
 export interface IniRange {
@@ -282,7 +283,9 @@ function checkKeyLine(keyLine: IniKeyLine, current: OpenSection, report: Report)
     report('keyCase', keyLine.keyRange, 'warning', `The AWS CLI reads "${rawKey}" as "${key}", but the AWS SDKs (and tools built on them) only know "${key}". Write it in lowercase.`);
   }
   if (SDK_INLINE_COMMENT.test(value)) {
-    report('inlineComment', keyLine.valueRange, 'warning', `The AWS CLI keeps the ";" or "#" text as part of the value of ${key} ("${value}"), while the AWS SDKs cut it off as a comment. Put comments on their own line.`);
+    // A secret's value is never quoted: this text goes to the Problems panel and the tree.
+    const shown = isSecretConfigKey(key) ? '' : ` ("${value}")`;
+    report('inlineComment', keyLine.valueRange, 'warning', `The AWS CLI keeps the ";" or "#" text as part of the value of ${key}${shown}, while the AWS SDKs cut it off as a comment. Put comments on their own line.`);
   }
 }
 

@@ -214,3 +214,31 @@ describe('core/configDiagnostics', () => {
     assert.equal(partitionOfRegion('eu-central-1'), 'aws');
   });
 });
+
+describe('core/configDiagnostics: messages never quote a secret value', () => {
+  let dir: string;
+  before(async () => {
+    dir = await makeTempDir('diag-secrets-');
+  });
+  after(() => removeTempDir(dir));
+
+  const SECRET = 'wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY';
+  const TOKEN = 'FwoGZXIvYXdzEXAMPLETOKEN';
+
+  it('says where an inline comment is in a secret key, without its value, and keeps quoting ordinary values', async () => {
+    const set = await profileSetFrom(
+      dir,
+      '[profile web]\nregion = eu-west-1 # work\nrole_arn = arn:aws:iam::222222222222:role/R\nsource_profile = keys\n',
+      `[keys]\naws_access_key_id = AKIAEXAMPLEKEYS00001\naws_secret_access_key = ${SECRET} # rotated in May\naws_session_token = ${TOKEN} ; from the console\n`,
+    );
+    const all = diagnoseConfig(set);
+    const comments = all.filter((d) => d.code === 'inlineComment');
+    assert.equal(comments.length, 3, JSON.stringify(all.map((d) => [d.code, d.file])));
+    for (const d of all) {
+      assert.ok(!d.message.includes(SECRET.slice(0, 12)), `${d.code} quotes the secret key`);
+      assert.ok(!d.message.includes(TOKEN.slice(0, 12)), `${d.code} quotes the session token`);
+    }
+    assert.ok(comments.some((d) => d.message.includes('aws_secret_access_key') && d.file === 'credentials'));
+    assert.ok(comments.some((d) => d.message.includes('"eu-west-1 # work"')), 'an ordinary value is still quoted');
+  });
+});
