@@ -37,6 +37,9 @@ export interface ExtensionDiagnostics {
   timers(): { scheduled: number; pending: number };
 }
 
+/** Work deactivate() waits for: what must happen before the window is gone. */
+let beforeExit: (() => Promise<void>) | undefined;
+
 export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics {
   const timer = new ActivationTimer();
   const own = <T extends vscode.Disposable>(item: T): T => (context.subscriptions.push(item), item);
@@ -73,7 +76,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics
   const debug = own(new DebugCredentials(sessions, settings, log));
   const consoleSignin = own(new ConsoleSignin(sessions, settings, log));
   const workspaceProfile = own(new WorkspaceProfile(catalog, sessions, settings, log));
-  own(new CredentialExport(sessions, settings, log));
+  const credentialExport = own(new CredentialExport(sessions, settings, log));
+  beforeExit = () => credentialExport.clearOnExit();
   own(new AddRoleProfile(catalog, log));
   own(new ConfigCommands(catalog, log));
   const sessionCommands = own(new SessionCommands(context, catalog, sessions, loadSts, log));
@@ -88,6 +92,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics
   return { activationMs: timer.elapsedMs(), activationMarks: timer.marks, timers: () => clock.counts() };
 }
 
-export function deactivate(): void {
-  // Everything is owned by context.subscriptions.
+export async function deactivate(): Promise<void> {
+  // Everything else is owned by context.subscriptions.
+  await beforeExit?.();
 }

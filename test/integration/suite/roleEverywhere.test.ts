@@ -63,6 +63,26 @@ describe('The role everywhere it is needed, in a real VS Code', function () {
     assert.equal(await vscode.env.clipboard.readText(), 'mine');
   });
 
+  it('copied credentials leave the clipboard when their session is dropped or replaced, and only then', async () => {
+    await settings().update('clipboardClearSeconds', 0, global);
+    assert.equal(await vscode.commands.executeCommand('awsRoles.copyCredentials', 'bash'), true);
+    assert.match(await vscode.env.clipboard.readText(), /^export AWS_ACCESS_KEY_ID=/);
+    // A switch to another profile is a reason to clear.
+    assert.equal(await vscode.commands.executeCommand('awsRoles.assumeRole', 'team'), true);
+    await waitFor('the clipboard to be cleared on the switch', async () => ((await vscode.env.clipboard.readText()) === '' ? true : undefined), 5_000);
+    assert.equal(await vscode.commands.executeCommand('awsRoles.copyCredentials', 'dotenv'), true);
+    await vscode.commands.executeCommand('awsRoles.dropCredentials');
+    await waitFor('the clipboard to be cleared on drop', async () => ((await vscode.env.clipboard.readText()) === '' ? true : undefined), 5_000);
+    // What the user copied after us is theirs.
+    assert.equal(await vscode.commands.executeCommand('awsRoles.assumeRole', 'dev'), true);
+    assert.equal(await vscode.commands.executeCommand('awsRoles.copyCredentials', 'bash'), true);
+    await vscode.env.clipboard.writeText('mine');
+    await vscode.commands.executeCommand('awsRoles.dropCredentials');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(await vscode.env.clipboard.readText(), 'mine');
+    assert.equal(await vscode.commands.executeCommand('awsRoles.assumeRole', 'dev'), true);
+  });
+
   it('a shell task gets the session (get-caller-identity written by the task)', async () => {
     const out = path.join(dir, 'task.txt');
     const task = new vscode.Task({ type: 'shell', name: 'whoami' }, vscode.TaskScope.Global, 'whoami', 'awsRoles-test', new vscode.ShellExecution(`${AWS_CLI} sts get-caller-identity --endpoint-url ${stsUrl} --output text --query Arn > ${out} 2>&1`));
