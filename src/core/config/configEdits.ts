@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { RoleSwitchError } from '../errors';
 import { parseRoleArn } from './profiles';
 
 /** What "Add Role Profile" asks for. */
@@ -17,6 +18,23 @@ export interface NewRoleProfile {
 const PROFILE_NAME = /^[\w@+.%:/-]{1,64}$/;
 const MFA_SERIAL = /^arn:aws[a-z-]*:iam::\d{12}:mfa\/[\w+=,.@/-]+$|^[A-Z0-9]{9,256}$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+// Every partition's regions (us-gov-west-1, cn-north-1, us-iso-east-1, eu-isoe-west-1, eusc-de-east-1).
+const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,3}$/;
+// A line break in a value would start a new line (a new section, a credential_process) in the file.
+const CONTROL = /[\x00-\x1f\x7f]/;
+
+/** The field's name when any field holds a line break or other control character (checked before anything else). */
+function fieldWithControl(p: NewRoleProfile): string | undefined {
+  const fields: [string, unknown][] = [
+    ['Profile name', p.name],
+    ['Role ARN', p.roleArn],
+    ['Source profile', p.sourceProfile],
+    ['MFA device', p.mfaSerial],
+    ['Session name', p.roleSessionName],
+    ['Region', p.region],
+  ];
+  return fields.find(([, v]) => v !== undefined && (typeof v !== 'string' || CONTROL.test(v)))?.[0];
+}
 
 export function validateProfileName(name: string, existing: ReadonlySet<string>): string | undefined {
   if (!PROFILE_NAME.test(name)) return 'Use letters, digits and - _ . @ + % : / (the characters every AWS tool reads the same way).';
@@ -25,7 +43,19 @@ export function validateProfileName(name: string, existing: ReadonlySet<string>)
 }
 
 export function validateRoleArn(arn: string): string | undefined {
-  return parseRoleArn(arn) ? undefined : 'An IAM role ARN looks like arn:aws:iam::123456789012:role/RoleName.';
+  // parseRoleArn trims (it reads files); what is written must be exactly the ARN.
+  return !CONTROL.test(arn) && parseRoleArn(arn)?.arn === arn ? undefined : 'An IAM role ARN looks like arn:aws:iam::123456789012:role/RoleName.';
+}
+
+/** The source must be a profile that exists now (the caller passes the names it read). */
+export function validateSourceProfile(name: string, existing: ReadonlySet<string>): string | undefined {
+  if (!PROFILE_NAME.test(name)) return 'The source profile must be a profile name: letters, digits and - _ . @ + % : /';
+  if (!existing.has(name)) return `There is no profile named "${name}" to use as the source.`;
+  return undefined;
+}
+
+export function validateRegion(region: string): string | undefined {
+  return region === '' || REGION.test(region) ? undefined : 'A region looks like eu-west-1 or us-gov-west-1.';
 }
 
 export function validateMfaSerial(serial: string): string | undefined {
@@ -38,13 +68,22 @@ export function validateSessionName(name: string): string | undefined {
 
 /** The first problem of a new role profile, in the words the prompts show; undefined when it can be written. */
 export function validateNewRoleProfile(p: NewRoleProfile, existing: ReadonlySet<string>): string | undefined {
-  return validateProfileName(p.name, existing) ?? validateRoleArn(p.roleArn) ?? validateMfaSerial(p.mfaSerial ?? '') ?? validateSessionName(p.roleSessionName ?? '');
+  const control = fieldWithControl(p);
+  if (control) return `${control}: a value must be one line of text, without line breaks or control characters.`;
+  return (
+    validateProfileName(p.name, existing) ??
+    validateRoleArn(p.roleArn) ??
+    validateSourceProfile(p.sourceProfile, existing) ??
+    validateMfaSerial(p.mfaSerial ?? '') ??
+    validateSessionName(p.roleSessionName ?? '') ??
+    validateRegion(p.region ?? '')
+  );
 }
 
 /** Validates the profile, then appends it to the config file (created if missing) in one atomic write. */
 export async function addRoleProfileToFile(file: string, p: NewRoleProfile, existing: ReadonlySet<string>): Promise<void> {
   const problem = validateNewRoleProfile(p, existing);
-  if (problem) throw new Error(problem);
+  if (problem) throw new RoleSwitchError(problem, 'InvalidProfile', typeof p.name === 'string' ? p.name : undefined);
   const text = await fs.readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e)));
   await writeFileAtomically(file, appendRoleProfile(text, p));
 }
@@ -72,6 +111,9 @@ export async function createConfigFileIfMissing(file: string): Promise<void> {
  * (comments, layout, line endings) is left exactly as it was.
  */
 export function appendRoleProfile(text: string, p: NewRoleProfile): string {
+  // The last guard, whoever calls it: a line break in a value would write a line of its own.
+  const control = fieldWithControl(p);
+  if (control) throw new RoleSwitchError(`${control}: a value must be one line of text, without line breaks or control characters.`, 'InvalidProfile');
   const eol = /\r\n/.test(text) ? '\r\n' : '\n';
   const lines = [`[profile ${p.name}]`, `role_arn = ${p.roleArn}`, `source_profile = ${p.sourceProfile}`];
   if (p.mfaSerial) lines.push(`mfa_serial = ${p.mfaSerial}`);

@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { addRoleProfileToFile, appendRoleProfile, CONFIG_TEMPLATE, createConfigFileIfMissing, validateMfaSerial, validateNewRoleProfile, validateProfileName, validateRoleArn, writeFileAtomically } from '../../../src/core/config/configEdits';
+import { addRoleProfileToFile, appendRoleProfile, CONFIG_TEMPLATE, createConfigFileIfMissing, validateMfaSerial, validateNewRoleProfile, validateProfileName, validateRegion, validateRoleArn, writeFileAtomically, type NewRoleProfile } from '../../../src/core/config/configEdits';
 import { makeTempDir, profileSetFrom, removeTempDir } from '../../support/awsFiles';
+import { rejectsCode } from '../../support/assertions';
 
 describe('Add Role Profile: appending a section without touching the rest', () => {
   let dir: string;
@@ -60,8 +61,8 @@ describe('Add Role Profile and Open Config: validating, appending, creating the 
     assert.equal(validateNewRoleProfile(profile, new Set(['base'])), undefined);
     assert.match(validateNewRoleProfile(profile, new Set(['ops']))!, /already exists/);
     assert.match(validateNewRoleProfile({ ...profile, roleArn: 'arn:aws:iam::2222:user/x' }, new Set())!, /role ARN/);
-    assert.match(validateNewRoleProfile({ ...profile, mfaSerial: 'nope' }, new Set())!, /MFA device/);
-    assert.match(validateNewRoleProfile({ ...profile, roleSessionName: 'x' }, new Set())!, /2 to 64/);
+    assert.match(validateNewRoleProfile({ ...profile, mfaSerial: 'nope' }, new Set(['base']))!, /MFA device/);
+    assert.match(validateNewRoleProfile({ ...profile, roleSessionName: 'x' }, new Set(['base']))!, /2 to 64/);
   });
 
   it('appends to the file (creating it when missing) and refuses an invalid profile without writing', async () => {
@@ -81,5 +82,54 @@ describe('Add Role Profile and Open Config: validating, appending, creating the 
     await fs.writeFile(file, '[default]\nregion = x\n');
     await createConfigFileIfMissing(file);
     assert.equal(await fs.readFile(file, 'utf8'), '[default]\nregion = x\n');
+  });
+});
+
+describe('Add Role Profile: every field checked before a line is written (defect 5)', () => {
+  let dir: string;
+  before(async () => {
+    dir = await makeTempDir('config-fields-');
+  });
+  after(() => removeTempDir(dir));
+
+  const base: NewRoleProfile = { name: 'ops', roleArn: 'arn:aws:iam::222222222222:role/Ops', sourceProfile: 'base' };
+  const existing = new Set(['base']);
+  const injected = 'x\n[profile evil]\ncredential_process = /tmp/evil';
+
+  it('refuses a line break (or any control character) in every field, and writes nothing', async () => {
+    for (const field of ['name', 'roleArn', 'sourceProfile', 'mfaSerial', 'roleSessionName', 'region'] as const) {
+      for (const bad of [injected, `${base.roleArn}\n`, 'eu-west-1\r', 'a\tb', 'a\u0000b']) {
+        const p = { ...base, [field]: bad };
+        assert.ok(validateNewRoleProfile(p, existing), `${field} = ${JSON.stringify(bad)} must be refused`);
+        assert.throws(() => appendRoleProfile('', p), /line breaks or control characters/, `appendRoleProfile with ${field} = ${JSON.stringify(bad)}`);
+      }
+    }
+    const file = path.join(dir, 'config');
+    await fs.writeFile(file, '[profile base]\nregion = eu-west-1\n');
+    await rejectsCode(addRoleProfileToFile(file, { ...base, region: 'eu-west-1\ncredential_process = /tmp/evil' }, existing), 'InvalidProfile', /Region/);
+    await rejectsCode(addRoleProfileToFile(file, { ...base, sourceProfile: 'base\ncredential_process = /tmp/evil' }, existing), 'InvalidProfile', /Source profile/);
+    assert.equal(await fs.readFile(file, 'utf8'), '[profile base]\nregion = eu-west-1\n');
+  });
+
+  it('checks the source profile with the profile-name rule and that it exists', () => {
+    assert.match(validateNewRoleProfile({ ...base, sourceProfile: 'nobody' }, existing)!, /no profile named "nobody"/);
+    assert.match(validateNewRoleProfile({ ...base, sourceProfile: 'has space' }, new Set(['base', 'has space']))!, /source profile must be a profile name/);
+    assert.match(validateNewRoleProfile({ ...base, sourceProfile: '' }, existing)!, /source profile/i);
+    assert.equal(validateNewRoleProfile({ ...base, sourceProfile: 'team-a/prod' }, new Set(['team-a/prod'])), undefined);
+  });
+
+  it('accepts the regions of every partition and refuses anything else', () => {
+    const real = ['us-east-1', 'eu-west-1', 'ap-southeast-5', 'il-central-1', 'mx-central-1', 'us-gov-west-1', 'cn-north-1', 'cn-northwest-1', 'us-iso-east-1', 'us-isob-east-1', 'us-isof-south-1', 'eu-isoe-west-1', 'eusc-de-east-1'];
+    for (const r of real) assert.equal(validateRegion(r), undefined, r);
+    assert.equal(validateNewRoleProfile({ ...base, region: 'us-gov-west-1' }, existing), undefined);
+    for (const r of ['EU-WEST-1', 'eu-west', 'euwest1', 'eu west 1', 'eu-west-1 ', 'eu-west-1; x', 'http://eu-west-1', 'eu-west-1\n']) {
+      assert.ok(validateRegion(r), JSON.stringify(r));
+      assert.match(validateNewRoleProfile({ ...base, region: r }, existing)!, /region|line breaks/i, JSON.stringify(r));
+    }
+  });
+
+  it('refuses a role ARN with spaces around it (the reader would trim them, the writer would not)', () => {
+    assert.ok(validateRoleArn(' arn:aws:iam::222222222222:role/Ops'));
+    assert.equal(validateRoleArn('arn:aws:iam::222222222222:role/Ops'), undefined);
   });
 });
