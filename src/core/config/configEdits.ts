@@ -1,8 +1,10 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { RoleSwitchError } from '../errors';
+import { resolveWriteTarget, writeFileAtomically, type AtomicFs } from './atomicWrite';
 import { parseRoleArn } from './profiles';
+
+export { writeFileAtomically } from './atomicWrite';
 
 /** What "Add Role Profile" asks for. */
 export interface NewRoleProfile {
@@ -80,12 +82,16 @@ export function validateNewRoleProfile(p: NewRoleProfile, existing: ReadonlySet<
   );
 }
 
-/** Validates the profile, then appends it to the config file (created if missing) in one atomic write. */
-export async function addRoleProfileToFile(file: string, p: NewRoleProfile, existing: ReadonlySet<string>): Promise<void> {
+/**
+ * Validates the profile, then appends it to the config file (created if missing) in one atomic
+ * write, refused when the file changed since it was read.
+ * `existing` is every profile name the caller read (the source must be one of them).
+ */
+export async function addRoleProfileToFile(file: string, p: NewRoleProfile, existing: ReadonlySet<string>, io?: AtomicFs): Promise<void> {
   const problem = validateNewRoleProfile(p, existing);
   if (problem) throw new RoleSwitchError(problem, 'InvalidProfile', typeof p.name === 'string' ? p.name : undefined);
-  const text = await fs.readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e)));
-  await writeFileAtomically(file, appendRoleProfile(text, p));
+  const read = await fs.readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : Promise.reject(e)));
+  await writeFileAtomically(file, appendRoleProfile(read ?? '', p), { expected: read, what: 'The AWS config file', fs: io });
 }
 
 /** What a new config file holds: only comments, so every tool reads it as empty until a profile is added. */
@@ -98,12 +104,30 @@ export const CONFIG_TEMPLATE = `# AWS CLI config. A role profile looks like this
 # region = eu-west-1
 `;
 
-/** Creates the config file (mode 600, its folder 700) with the template when it does not exist; an existing file is never touched. */
+/**
+ * Creates the config file (mode 600, its folder 700) with the template when it does not exist; an
+ * existing file is never touched. A symlink to a missing file (a dotfiles setup) gets its target
+ * created; a write that fails half way (a full disk) leaves no file behind.
+ */
 export async function createConfigFileIfMissing(file: string): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  await fs.writeFile(file, CONFIG_TEMPLATE, { flag: 'wx', mode: 0o600 }).catch((e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EEXIST') throw e;
-  });
+  const target = await resolveWriteTarget(file);
+  await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(target, 'wx', 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw e;
+  }
+  try {
+    await handle.writeFile(CONFIG_TEMPLATE, 'utf8');
+    await handle.sync();
+    await handle.close();
+  } catch (e) {
+    await handle.close().catch(() => undefined);
+    await fs.rm(target, { force: true }); // ours: 'wx' created it a moment ago
+    throw e;
+  }
 }
 
 /**
@@ -123,18 +147,4 @@ export function appendRoleProfile(text: string, p: NewRoleProfile): string {
   if (text === '') return section;
   const endsWithNewline = text.endsWith('\n');
   return `${text}${endsWithNewline ? '' : eol}${eol}${section}`;
-}
-
-/** Writes next to the file and renames over it, so a crash never leaves half a config; keeps the file's mode. */
-export async function writeFileAtomically(file: string, text: string): Promise<void> {
-  const mode = await fs.stat(file).then((s) => s.mode & 0o777, () => 0o600);
-  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  await fs.writeFile(temp, text, { mode, flag: 'wx' });
-  try {
-    await fs.rename(temp, file);
-  } catch (e) {
-    await fs.rm(temp, { force: true });
-    throw e;
-  }
 }
