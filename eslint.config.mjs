@@ -25,6 +25,7 @@ const coreLayerRules = CORE_LAYERS.map((layer, i) => ({
 // src/vscode/lazyChunks.ts; everywhere else a value import would pull them into the activation bundle.
 const LAZY_CHUNK_MODULES = [
   'core/engineChunk',
+  'core/config/atomicWrite',
   'core/config/configEdits',
   'core/config/diagnostics',
   'core/config/iniDocument',

@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'InvalidProfile'
   | 'ProfileNotFound'
   | 'ConfigRefused'
+  | 'FileChanged'
   | 'SsoLoginRequired'
   | 'MfaRequired'
   | 'NoSession'

@@ -1,7 +1,10 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { RoleSwitchError } from '../errors';
+import { resolveWriteTarget, writeFileAtomically, type AtomicFs } from './atomicWrite';
 import { parseRoleArn } from './profiles';
+
+export { writeFileAtomically } from './atomicWrite';
 
 /** What "Add Role Profile" asks for. */
 export interface NewRoleProfile {
@@ -17,6 +20,23 @@ export interface NewRoleProfile {
 const PROFILE_NAME = /^[\w@+.%:/-]{1,64}$/;
 const MFA_SERIAL = /^arn:aws[a-z-]*:iam::\d{12}:mfa\/[\w+=,.@/-]+$|^[A-Z0-9]{9,256}$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+// Every partition's regions (us-gov-west-1, cn-north-1, us-iso-east-1, eu-isoe-west-1, eusc-de-east-1).
+const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,3}$/;
+// A line break in a value would start a new line (a new section, a credential_process) in the file.
+const CONTROL = /[\x00-\x1f\x7f]/;
+
+/** The field's name when any field holds a line break or other control character (checked before anything else). */
+function fieldWithControl(p: NewRoleProfile): string | undefined {
+  const fields: [string, unknown][] = [
+    ['Profile name', p.name],
+    ['Role ARN', p.roleArn],
+    ['Source profile', p.sourceProfile],
+    ['MFA device', p.mfaSerial],
+    ['Session name', p.roleSessionName],
+    ['Region', p.region],
+  ];
+  return fields.find(([, v]) => v !== undefined && (typeof v !== 'string' || CONTROL.test(v)))?.[0];
+}
 
 export function validateProfileName(name: string, existing: ReadonlySet<string>): string | undefined {
   if (!PROFILE_NAME.test(name)) return 'Use letters, digits and - _ . @ + % : / (the characters every AWS tool reads the same way).';
@@ -25,7 +45,19 @@ export function validateProfileName(name: string, existing: ReadonlySet<string>)
 }
 
 export function validateRoleArn(arn: string): string | undefined {
-  return parseRoleArn(arn) ? undefined : 'An IAM role ARN looks like arn:aws:iam::123456789012:role/RoleName.';
+  // parseRoleArn trims (it reads files); what is written must be exactly the ARN.
+  return !CONTROL.test(arn) && parseRoleArn(arn)?.arn === arn ? undefined : 'An IAM role ARN looks like arn:aws:iam::123456789012:role/RoleName.';
+}
+
+/** The source must be a profile that exists now (the caller passes the names it read). */
+export function validateSourceProfile(name: string, existing: ReadonlySet<string>): string | undefined {
+  if (!PROFILE_NAME.test(name)) return 'The source profile must be a profile name: letters, digits and - _ . @ + % : /';
+  if (!existing.has(name)) return `There is no profile named "${name}" to use as the source.`;
+  return undefined;
+}
+
+export function validateRegion(region: string): string | undefined {
+  return region === '' || REGION.test(region) ? undefined : 'A region looks like eu-west-1 or us-gov-west-1.';
 }
 
 export function validateMfaSerial(serial: string): string | undefined {
@@ -38,15 +70,28 @@ export function validateSessionName(name: string): string | undefined {
 
 /** The first problem of a new role profile, in the words the prompts show; undefined when it can be written. */
 export function validateNewRoleProfile(p: NewRoleProfile, existing: ReadonlySet<string>): string | undefined {
-  return validateProfileName(p.name, existing) ?? validateRoleArn(p.roleArn) ?? validateMfaSerial(p.mfaSerial ?? '') ?? validateSessionName(p.roleSessionName ?? '');
+  const control = fieldWithControl(p);
+  if (control) return `${control}: a value must be one line of text, without line breaks or control characters.`;
+  return (
+    validateProfileName(p.name, existing) ??
+    validateRoleArn(p.roleArn) ??
+    validateSourceProfile(p.sourceProfile, existing) ??
+    validateMfaSerial(p.mfaSerial ?? '') ??
+    validateSessionName(p.roleSessionName ?? '') ??
+    validateRegion(p.region ?? '')
+  );
 }
 
-/** Validates the profile, then appends it to the config file (created if missing) in one atomic write. */
-export async function addRoleProfileToFile(file: string, p: NewRoleProfile, existing: ReadonlySet<string>): Promise<void> {
+/**
+ * Validates the profile, then appends it to the config file (created if missing) in one atomic
+ * write, refused when the file changed since it was read.
+ * `existing` is every profile name the caller read (the source must be one of them).
+ */
+export async function addRoleProfileToFile(file: string, p: NewRoleProfile, existing: ReadonlySet<string>, io?: AtomicFs): Promise<void> {
   const problem = validateNewRoleProfile(p, existing);
-  if (problem) throw new Error(problem);
-  const text = await fs.readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e)));
-  await writeFileAtomically(file, appendRoleProfile(text, p));
+  if (problem) throw new RoleSwitchError(problem, 'InvalidProfile', typeof p.name === 'string' ? p.name : undefined);
+  const read = await fs.readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : Promise.reject(e)));
+  await writeFileAtomically(file, appendRoleProfile(read ?? '', p), { expected: read, what: 'The AWS config file', fs: io });
 }
 
 /** What a new config file holds: only comments, so every tool reads it as empty until a profile is added. */
@@ -59,12 +104,30 @@ export const CONFIG_TEMPLATE = `# AWS CLI config. A role profile looks like this
 # region = eu-west-1
 `;
 
-/** Creates the config file (mode 600, its folder 700) with the template when it does not exist; an existing file is never touched. */
+/**
+ * Creates the config file (mode 600, its folder 700) with the template when it does not exist; an
+ * existing file is never touched. A symlink to a missing file (a dotfiles setup) gets its target
+ * created; a write that fails half way (a full disk) leaves no file behind.
+ */
 export async function createConfigFileIfMissing(file: string): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  await fs.writeFile(file, CONFIG_TEMPLATE, { flag: 'wx', mode: 0o600 }).catch((e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EEXIST') throw e;
-  });
+  const target = await resolveWriteTarget(file);
+  await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(target, 'wx', 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw e;
+  }
+  try {
+    await handle.writeFile(CONFIG_TEMPLATE, 'utf8');
+    await handle.sync();
+    await handle.close();
+  } catch (e) {
+    await handle.close().catch(() => undefined);
+    await fs.rm(target, { force: true }); // ours: 'wx' created it a moment ago
+    throw e;
+  }
 }
 
 /**
@@ -72,6 +135,9 @@ export async function createConfigFileIfMissing(file: string): Promise<void> {
  * (comments, layout, line endings) is left exactly as it was.
  */
 export function appendRoleProfile(text: string, p: NewRoleProfile): string {
+  // The last guard, whoever calls it: a line break in a value would write a line of its own.
+  const control = fieldWithControl(p);
+  if (control) throw new RoleSwitchError(`${control}: a value must be one line of text, without line breaks or control characters.`, 'InvalidProfile');
   const eol = /\r\n/.test(text) ? '\r\n' : '\n';
   const lines = [`[profile ${p.name}]`, `role_arn = ${p.roleArn}`, `source_profile = ${p.sourceProfile}`];
   if (p.mfaSerial) lines.push(`mfa_serial = ${p.mfaSerial}`);
@@ -81,18 +147,4 @@ export function appendRoleProfile(text: string, p: NewRoleProfile): string {
   if (text === '') return section;
   const endsWithNewline = text.endsWith('\n');
   return `${text}${endsWithNewline ? '' : eol}${eol}${section}`;
-}
-
-/** Writes next to the file and renames over it, so a crash never leaves half a config; keeps the file's mode. */
-export async function writeFileAtomically(file: string, text: string): Promise<void> {
-  const mode = await fs.stat(file).then((s) => s.mode & 0o777, () => 0o600);
-  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  await fs.writeFile(temp, text, { mode, flag: 'wx' });
-  try {
-    await fs.rename(temp, file);
-  } catch (e) {
-    await fs.rm(temp, { force: true });
-    throw e;
-  }
 }

@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { writeFileAtomically, type AtomicFs } from '../config/atomicWrite';
 import type { AssumeRoleRequest, AwsCredentials } from './stsApi';
 
 /**
@@ -75,9 +76,12 @@ export async function readCliCache(key: string, now: number, dir = cliCacheDir()
   }
 }
 
-/** Writes an entry as botocore's JSONFileCache does: a temp file with mode 600, renamed over the target. */
-export async function writeCliCache(key: string, role: CachedRole & { assumedRoleId?: string }, dir = cliCacheDir()): Promise<void> {
-  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+/**
+ * Writes an entry as botocore's JSONFileCache does: mode 600, a temp file renamed over the target
+ * (the shared atomic write: fsynced, no temp file left on a failure). The last writer wins, as
+ * between two CLI processes, so there is no check for a concurrent change.
+ */
+export async function writeCliCache(key: string, role: CachedRole & { assumedRoleId?: string }, dir = cliCacheDir(), io?: AtomicFs): Promise<void> {
   const c = role.credentials;
   const body = {
     Credentials: {
@@ -88,13 +92,6 @@ export async function writeCliCache(key: string, role: CachedRole & { assumedRol
     },
     AssumedRoleUser: { AssumedRoleId: role.assumedRoleId ?? '', Arn: role.assumedRoleArn },
   };
-  const target = path.join(dir, `${key}.json`);
-  const temp = path.join(dir, `${key}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await fs.open(temp, 'wx', 0o600);
-  try {
-    await handle.writeFile(JSON.stringify(body));
-  } finally {
-    await handle.close();
-  }
-  await fs.rename(temp, target);
+  // JSON escapes every control character, so no value can break out of its string.
+  await writeFileAtomically(path.join(dir, `${key}.json`), JSON.stringify(body), { mode: 0o600, fs: io });
 }

@@ -1,8 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { addRoleProfileToFile, appendRoleProfile, CONFIG_TEMPLATE, createConfigFileIfMissing, validateMfaSerial, validateNewRoleProfile, validateProfileName, validateRoleArn, writeFileAtomically } from '../../../src/core/config/configEdits';
+import { addRoleProfileToFile, appendRoleProfile, CONFIG_TEMPLATE, createConfigFileIfMissing, validateMfaSerial, validateNewRoleProfile, validateProfileName, validateRegion, validateRoleArn, writeFileAtomically, type NewRoleProfile } from '../../../src/core/config/configEdits';
+import type { AtomicFs } from '../../../src/core/config/atomicWrite';
 import { makeTempDir, profileSetFrom, removeTempDir } from '../../support/awsFiles';
+import { rejectsCode } from '../../support/assertions';
+import { fullDiskFs } from '../../support/faultyFs';
 
 describe('Add Role Profile: appending a section without touching the rest', () => {
   let dir: string;
@@ -60,8 +63,8 @@ describe('Add Role Profile and Open Config: validating, appending, creating the 
     assert.equal(validateNewRoleProfile(profile, new Set(['base'])), undefined);
     assert.match(validateNewRoleProfile(profile, new Set(['ops']))!, /already exists/);
     assert.match(validateNewRoleProfile({ ...profile, roleArn: 'arn:aws:iam::2222:user/x' }, new Set())!, /role ARN/);
-    assert.match(validateNewRoleProfile({ ...profile, mfaSerial: 'nope' }, new Set())!, /MFA device/);
-    assert.match(validateNewRoleProfile({ ...profile, roleSessionName: 'x' }, new Set())!, /2 to 64/);
+    assert.match(validateNewRoleProfile({ ...profile, mfaSerial: 'nope' }, new Set(['base']))!, /MFA device/);
+    assert.match(validateNewRoleProfile({ ...profile, roleSessionName: 'x' }, new Set(['base']))!, /2 to 64/);
   });
 
   it('appends to the file (creating it when missing) and refuses an invalid profile without writing', async () => {
@@ -81,5 +84,132 @@ describe('Add Role Profile and Open Config: validating, appending, creating the 
     await fs.writeFile(file, '[default]\nregion = x\n');
     await createConfigFileIfMissing(file);
     assert.equal(await fs.readFile(file, 'utf8'), '[default]\nregion = x\n');
+  });
+});
+
+describe('Add Role Profile: every field checked before a line is written (defect 5)', () => {
+  let dir: string;
+  before(async () => {
+    dir = await makeTempDir('config-fields-');
+  });
+  after(() => removeTempDir(dir));
+
+  const base: NewRoleProfile = { name: 'ops', roleArn: 'arn:aws:iam::222222222222:role/Ops', sourceProfile: 'base' };
+  const existing = new Set(['base']);
+  const injected = 'x\n[profile evil]\ncredential_process = /tmp/evil';
+
+  it('refuses a line break (or any control character) in every field, and writes nothing', async () => {
+    for (const field of ['name', 'roleArn', 'sourceProfile', 'mfaSerial', 'roleSessionName', 'region'] as const) {
+      for (const bad of [injected, `${base.roleArn}\n`, 'eu-west-1\r', 'a\tb', 'a\u0000b']) {
+        const p = { ...base, [field]: bad };
+        assert.ok(validateNewRoleProfile(p, existing), `${field} = ${JSON.stringify(bad)} must be refused`);
+        assert.throws(() => appendRoleProfile('', p), /line breaks or control characters/, `appendRoleProfile with ${field} = ${JSON.stringify(bad)}`);
+      }
+    }
+    const file = path.join(dir, 'config');
+    await fs.writeFile(file, '[profile base]\nregion = eu-west-1\n');
+    await rejectsCode(addRoleProfileToFile(file, { ...base, region: 'eu-west-1\ncredential_process = /tmp/evil' }, existing), 'InvalidProfile', /Region/);
+    await rejectsCode(addRoleProfileToFile(file, { ...base, sourceProfile: 'base\ncredential_process = /tmp/evil' }, existing), 'InvalidProfile', /Source profile/);
+    assert.equal(await fs.readFile(file, 'utf8'), '[profile base]\nregion = eu-west-1\n');
+  });
+
+  it('checks the source profile with the profile-name rule and that it exists', () => {
+    assert.match(validateNewRoleProfile({ ...base, sourceProfile: 'nobody' }, existing)!, /no profile named "nobody"/);
+    assert.match(validateNewRoleProfile({ ...base, sourceProfile: 'has space' }, new Set(['base', 'has space']))!, /source profile must be a profile name/);
+    assert.match(validateNewRoleProfile({ ...base, sourceProfile: '' }, existing)!, /source profile/i);
+    assert.equal(validateNewRoleProfile({ ...base, sourceProfile: 'team-a/prod' }, new Set(['team-a/prod'])), undefined);
+  });
+
+  it('accepts the regions of every partition and refuses anything else', () => {
+    const real = ['us-east-1', 'eu-west-1', 'ap-southeast-5', 'il-central-1', 'mx-central-1', 'us-gov-west-1', 'cn-north-1', 'cn-northwest-1', 'us-iso-east-1', 'us-isob-east-1', 'us-isof-south-1', 'eu-isoe-west-1', 'eusc-de-east-1'];
+    for (const r of real) assert.equal(validateRegion(r), undefined, r);
+    assert.equal(validateNewRoleProfile({ ...base, region: 'us-gov-west-1' }, existing), undefined);
+    for (const r of ['EU-WEST-1', 'eu-west', 'euwest1', 'eu west 1', 'eu-west-1 ', 'eu-west-1; x', 'http://eu-west-1', 'eu-west-1\n']) {
+      assert.ok(validateRegion(r), JSON.stringify(r));
+      assert.match(validateNewRoleProfile({ ...base, region: r }, existing)!, /region|line breaks/i, JSON.stringify(r));
+    }
+  });
+
+  it('refuses a role ARN with spaces around it (the reader would trim them, the writer would not)', () => {
+    assert.ok(validateRoleArn(' arn:aws:iam::222222222222:role/Ops'));
+    assert.equal(validateRoleArn('arn:aws:iam::222222222222:role/Ops'), undefined);
+  });
+});
+
+describe('Config writes: through symlinks, no debris, fsynced, no lost edit (defect 6)', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await makeTempDir('config-atomic-');
+  });
+  afterEach(() => removeTempDir(dir));
+
+  const profile: NewRoleProfile = { name: 'ops', roleArn: 'arn:aws:iam::222222222222:role/Ops', sourceProfile: 'base' };
+  const tmpFiles = async (...dirs: string[]) => (await Promise.all(dirs.map((d) => fs.readdir(d)))).flat().filter((f) => f.endsWith('.tmp'));
+
+  it('writes through a symlinked config: the link stays a link, its target gets the profile', async () => {
+    const dotfiles = path.join(dir, 'dotfiles', 'aws');
+    const aws = path.join(dir, 'home', '.aws');
+    await fs.mkdir(dotfiles, { recursive: true });
+    await fs.mkdir(aws, { recursive: true });
+    const target = path.join(dotfiles, 'config');
+    await fs.writeFile(target, '[profile base]\n', { mode: 0o640 });
+    await fs.chmod(target, 0o640);
+    const link = path.join(aws, 'config');
+    await fs.symlink(path.relative(aws, target), link);
+    await addRoleProfileToFile(link, profile, new Set(['base']));
+    assert.ok((await fs.lstat(link)).isSymbolicLink(), 'the link is still a link');
+    assert.equal(await fs.readFile(target, 'utf8'), '[profile base]\n\n[profile ops]\nrole_arn = arn:aws:iam::222222222222:role/Ops\nsource_profile = base\n');
+    assert.equal((await fs.stat(target)).mode & 0o777, 0o640);
+    assert.deepEqual(await tmpFiles(dotfiles, aws), []);
+  });
+
+  it('creates a dangling symlink\'s target (Open Config on a fresh dotfiles link), keeping the link', async () => {
+    const link = path.join(dir, 'config');
+    const target = path.join(dir, 'dotfiles', 'config');
+    await fs.symlink(target, link);
+    await createConfigFileIfMissing(link);
+    assert.ok((await fs.lstat(link)).isSymbolicLink());
+    assert.equal(await fs.readFile(target, 'utf8'), CONFIG_TEMPLATE);
+  });
+
+  it('leaves no temp file and the config untouched when the disk is full', async () => {
+    const file = path.join(dir, 'config');
+    await fs.writeFile(file, '[profile base]\n');
+    const io = fullDiskFs();
+    await assert.rejects(addRoleProfileToFile(file, profile, new Set(['base']), io), /ENOSPC/);
+    assert.equal(io.opened.length, 1, 'the temp file was created before the write failed');
+    assert.deepEqual(await tmpFiles(dir), []);
+    assert.equal(await fs.readFile(file, 'utf8'), '[profile base]\n');
+  });
+
+  it('fsyncs the temp file before renaming it over the config', async () => {
+    const file = path.join(dir, 'config');
+    const events: string[] = [];
+    const io: AtomicFs = {
+      ...(fs as unknown as AtomicFs),
+      async open(f: string, flags: string, mode?: number) {
+        const handle = await fs.open(f, flags, mode);
+        if (flags === 'r') return handle;
+        return { chmod: (m: number) => handle.chmod(m), writeFile: (t: string) => handle.writeFile(t, 'utf8'), close: () => handle.close(), sync: () => (events.push('sync'), handle.sync()) };
+      },
+      rename: (a: string, b: string) => (events.push('rename'), fs.rename(a, b)),
+    };
+    await addRoleProfileToFile(file, profile, new Set(['base']), io);
+    assert.deepEqual(events, ['sync', 'rename']);
+  });
+
+  it('refuses when the file changed between the read and the rename, keeping the other edit', async () => {
+    const file = path.join(dir, 'config');
+    await fs.writeFile(file, '[profile base]\n');
+    const edited = '[profile base]\nregion = eu-west-1\n';
+    // Someone saves the file (an editor, aws configure) while the write is under way.
+    const io: AtomicFs = { ...(fs as unknown as AtomicFs), mkdir: async (d, o) => (await fs.writeFile(file, edited), fs.mkdir(d, o)) };
+    await rejectsCode(addRoleProfileToFile(file, profile, new Set(['base']), io), 'FileChanged', /changed while it was being updated/, /Try again/);
+    assert.equal(await fs.readFile(file, 'utf8'), edited);
+    assert.deepEqual(await tmpFiles(dir), []);
+    // A file created in between counts too.
+    const fresh = path.join(dir, 'fresh-config');
+    await assert.rejects(writeFileAtomically(fresh, 'x', { expected: null, fs: { ...(fs as unknown as AtomicFs), mkdir: async (d, o) => (await fs.writeFile(fresh, 'theirs'), fs.mkdir(d, o)) } }), /changed while/);
+    assert.equal(await fs.readFile(fresh, 'utf8'), 'theirs');
   });
 });

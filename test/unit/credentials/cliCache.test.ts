@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { cliCacheKey, readCliCache, writeCliCache } from '../../../src/core/credentials/cliCache';
 import { makeTempDir, removeTempDir } from '../../support/awsFiles';
+import { fullDiskFs } from '../../support/faultyFs';
 
 const MFA = 'arn:aws:iam::111111111111:mfa/alice';
 
@@ -44,5 +45,17 @@ describe('core: the AWS CLI cache (~/.aws/cli/cache)', () => {
     assert.deepEqual((await fs.readdir(dir)).filter((f) => f.endsWith('.tmp')), []);
     const back = await readCliCache('written', Date.now(), dir);
     assert.equal(back?.credentials.expiration.getTime(), Math.floor(expiration.getTime() / 1000) * 1000);
+  });
+
+  it('leaves no temp file and the old entry when the disk is full (the shared atomic write)', async () => {
+    const expiration = new Date(Date.now() + 3600_000);
+    const role = { credentials: { accessKeyId: 'ASIAFULLDISK', secretAccessKey: 's', sessionToken: 't', expiration }, assumedRoleArn: 'arn:aws:sts::1:assumed-role/A/b' };
+    await writeCliCache('full', role, dir);
+    const before = await fs.readFile(path.join(dir, 'full.json'), 'utf8');
+    const io = fullDiskFs();
+    await assert.rejects(writeCliCache('full', { ...role, credentials: { ...role.credentials, accessKeyId: 'ASIANEWER' } }, dir, io), /ENOSPC/);
+    assert.equal(io.opened.length, 1, 'the temp file was created before the write failed');
+    assert.deepEqual((await fs.readdir(dir)).filter((f) => f.endsWith('.tmp')), []);
+    assert.equal(await fs.readFile(path.join(dir, 'full.json'), 'utf8'), before);
   });
 });
