@@ -12,6 +12,7 @@ const path = require('node:path');
 const LAZY = { stsClient: 'credentials/stsClient', credentialSources: 'credentials/sdkCredentialSources', engine: 'engineChunk' };
 
 const ERRORS = path.resolve(__dirname, 'src/core/errors.ts');
+const CORE_DIR = path.join(__dirname, 'src', 'core') + path.sep;
 
 /** Every bundle requires the one shared dist/errors.js instead of carrying its own copy. */
 const sharedErrorsPlugin = {
@@ -32,7 +33,8 @@ function lazyPlugin(chunks) {
     setup(build) {
       if (!chunks.length) return;
       build.onResolve({ filter: new RegExp(`core/(${chunks.map((c) => LAZY[c]).join('|')})$`) }, (args) => {
-        if (args.importer.includes(`${path.sep}core${path.sep}`)) return undefined;
+        // Core's own imports stay bundled (a chunk is built from them); only the adapters' requires become chunk files.
+        if (args.importer.startsWith(CORE_DIR)) return undefined;
         const entry = args.path.slice(args.path.indexOf('core/') + 5);
         return { path: `./${byEntry[entry]}.js`, external: true };
       });
@@ -40,17 +42,28 @@ function lazyPlugin(chunks) {
   };
 }
 
-/** In watch mode, the lines the "npm: watch" task in .vscode/tasks.json waits for, and errors its problem matcher reads. */
-const watchLogPlugin = {
-  name: 'watch-log',
-  setup(build) {
-    build.onStart(() => console.log('[watch] build started'));
-    build.onEnd((result) => {
-      for (const { text, location } of result.errors) console.error(`✘ [ERROR] ${text}${location ? `\n    ${location.file}:${location.line}:${location.column}:` : ''}`);
-      console.log('[watch] build finished');
-    });
-  },
-};
+/**
+ * In watch mode, the lines the "npm: watch" task in .vscode/tasks.json waits for: "started" when
+ * the first of the bundles starts rebuilding, "finished" when all that started are written (the
+ * extension requires errors.js and its chunks at load, so F5 must wait for every one of them).
+ * Errors are printed here, as the task's problem matcher reads them: "✘ [ERROR] message", then
+ * "    file:line:column:" on the next line (esbuild's own log is silenced in watch mode).
+ */
+function watchLogPlugins(count) {
+  let running = 0;
+  return Array.from({ length: count }, () => ({
+    name: 'watch-log',
+    setup(build) {
+      build.onStart(() => {
+        if (running++ === 0) console.log('[watch] build started');
+      });
+      build.onEnd((result) => {
+        for (const { text, location } of result.errors) console.error(`✘ [ERROR] ${text}\n    ${location ? `${location.file}:${location.line}:${location.column}:` : 'esbuild.js:1:1:'}`);
+        if (--running === 0) console.log('[watch] build finished');
+      });
+    },
+  }));
+}
 
 function commonOptions(production) {
   return {
@@ -85,7 +98,7 @@ function extensionOptions({ production, outdir = 'dist', lazy = Object.keys(LAZY
 function chunkOptions({ production, outdir = 'dist' }) {
   return [
     ...Object.entries(LAZY).map(([name, entry]) => ({ ...commonOptions(production), entryPoints: { [name]: `src/core/${entry}.ts` }, outdir, plugins: [sharedErrorsPlugin] })),
-    { ...commonOptions(production), entryPoints: { errors: 'src/core/errors.ts' }, outdir },
+    { ...commonOptions(production), entryPoints: { errors: 'src/core/errors.ts' }, outdir, plugins: [] },
   ];
 }
 
@@ -95,7 +108,14 @@ async function main() {
   const watch = process.argv.includes('--watch');
   // Stale chunks or maps from an earlier build must not end up in the package.
   require('node:fs').rmSync(path.join(__dirname, 'dist'), { recursive: true, force: true });
-  const contexts = await Promise.all([extensionOptions({ production, plugins: watch ? [watchLogPlugin] : [] }), ...chunkOptions({ production })].map((o) => esbuild.context(o)));
+  const options = [extensionOptions({ production }), ...chunkOptions({ production })];
+  if (watch) {
+    watchLogPlugins(options.length).forEach((plugin, i) => {
+      options[i].plugins.push(plugin);
+      options[i].logLevel = 'silent';
+    });
+  }
+  const contexts = await Promise.all(options.map((o) => esbuild.context(o)));
   if (watch) {
     await Promise.all(contexts.map((c) => c.watch()));
     return;

@@ -67,15 +67,15 @@ export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics
   timer.mark('tree view');
   const statusBar = own(new IdentityStatusBar(sessions, settings, clock));
   timer.mark('status bar');
+  const debug = own(new DebugCredentials(sessions, settings, log));
+  const consoleSignin = own(new ConsoleSignin(sessions, settings, log));
+  const workspaceProfile = own(new WorkspaceProfile(catalog, sessions, settings, log));
   own(new TerminalEnvironment(context.environmentVariableCollection, sessions, settings, log, () => defaultProfileHasCredentials(catalog.loaded)));
   timer.mark('terminal environment');
   own(new ConfigWatcher(catalog, settings, log));
   timer.mark('config watcher');
   own(new ConfigDiagnostics(catalog, log));
   own(new CredentialRefresh(sessions, log));
-  const debug = own(new DebugCredentials(sessions, settings, log));
-  const consoleSignin = own(new ConsoleSignin(sessions, settings, log));
-  const workspaceProfile = own(new WorkspaceProfile(catalog, sessions, settings, log));
   const credentialExport = own(new CredentialExport(sessions, settings, log));
   beforeExit = () => credentialExport.clearOnExit();
   own(new AddRoleProfile(catalog, log));

@@ -45,6 +45,8 @@ export function createSdkLoaders(settings: SettingsService, log: Logger): SdkLoa
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         .then(() => require('../core/credentials/sdkCredentialSources') as typeof SdkCredentialSourcesChunk)
         .then((m) => m.createCredentialSourceApi({ timeoutMs: settings.value.stsTimeoutSeconds * 1000, log: (line) => log.debug(line) }));
+      // A chunk that failed to load is tried again on the next call, not remembered as failed.
+      sources.catch(() => (sources = undefined));
       return sources;
     },
   };

@@ -4,14 +4,15 @@ import { DEFAULT_DURATION_SECONDS, type Profile, type ProfileSet } from './profi
 import { isAssumable } from './profileGroups';
 import { chainNames, resolveSourceChain } from './sourceChain';
 
-export interface ProfileProblem {
+/** What the tree shows of a profile's problems: the errors if there are any, else the warnings. */
+export interface ProfileVerdict {
   message: string;
   severity: 'error' | 'warning';
 }
 
 /** What the tree says about one profile: its problem, where its credentials come from, how long a session lasts. */
 export interface ProfileSummary {
-  problem?: ProfileProblem;
+  problem?: ProfileVerdict;
   /** The whole chain (`deploy → dev → demo`) when it resolves; the named source profile when the chain is not looked at. */
   source?: { label: 'Source chain' | 'Source profile'; value: string };
   /** What STS is asked for, or its default when the profile does not say. */
@@ -22,10 +23,9 @@ export interface ProfileSummary {
  * Why a profile cannot be used as it is (errors), or else what looks wrong in it (warnings).
  * Its own diagnostics first; then the chain, which adds the mistakes of the profiles it leads to.
  */
-export function profileProblem(set: ProfileSet, profile: Profile): ProfileProblem | undefined {
+export function profileProblem(set: ProfileSet, profile: Profile): ProfileVerdict | undefined {
   const found = diagnosticsByProfile(set).get(profile.name) ?? [];
   const errors = found.filter((d) => d.severity === 'error').map((d) => d.message);
-  if (!errors.length) errors.push(...profile.problems.map((p) => p.message));
   if (!errors.length && isAssumable(profile)) {
     try {
       resolveSourceChain(set, profile.name);

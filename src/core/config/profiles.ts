@@ -71,6 +71,11 @@ export const DEFAULT_DURATION_SECONDS = 3600;
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining
 export const CHAINED_MAX_SECONDS = 3600;
 
+/** Whether STS accepts this DurationSeconds at all (the role's own maximum is STS's to check). */
+export function isAcceptedDuration(seconds: number): boolean {
+  return Number.isInteger(seconds) && seconds >= MIN_DURATION_SECONDS && seconds <= MAX_DURATION_SECONDS;
+}
+
 function classify(settings: Record<string, string>): ProfileKind {
   // As botocore: a profile with web_identity_token_file is a web identity profile, whatever else it has.
   if (settings.role_arn) return settings.web_identity_token_file ? 'webIdentity' : 'role';
@@ -105,7 +110,7 @@ function buildProfile(name: string, fromConfig: Record<string, string> | undefin
     const parsed = Number(settings.duration_seconds);
     if (!Number.isInteger(parsed)) {
       problem('duration_seconds', 'invalidDuration', `duration_seconds "${settings.duration_seconds}" is not a whole number of seconds (${MIN_DURATION_SECONDS} to ${MAX_DURATION_SECONDS}).`);
-    } else if (parsed < MIN_DURATION_SECONDS || parsed > MAX_DURATION_SECONDS) {
+    } else if (!isAcceptedDuration(parsed)) {
       problem('duration_seconds', 'durationOutOfRange', `duration_seconds ${parsed} is outside ${MIN_DURATION_SECONDS}..${MAX_DURATION_SECONDS}, the range STS accepts.`);
       durationSeconds = parsed;
     } else {

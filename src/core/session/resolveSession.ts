@@ -2,7 +2,7 @@ import type { Clock } from '../clock';
 import type { Session } from './session';
 import { StsCallError, RoleSwitchError } from '../errors';
 import { describeStsFailure } from '../credentials/stsErrors';
-import { CHAINED_MAX_SECONDS, DEFAULT_DURATION_SECONDS, MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, type Profile, type ProfileSet } from '../config/profiles';
+import { isAcceptedDuration, CHAINED_MAX_SECONDS, DEFAULT_DURATION_SECONDS, MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, type Profile, type ProfileSet } from '../config/profiles';
 import { isValidMfaCode } from '../credentials/mfaCode';
 import { defaultSessionName, sanitizeSessionName } from '../credentials/roleSessionName';
 import { rootCredentials, type CredentialSourceApi } from '../credentials/sourceCredentials';
@@ -66,7 +66,7 @@ export function buildAssumeRoleRequest(hop: RoleHop, sessionName: string): Assum
 // API's 900..43200), so we do too, and before asking for an MFA code that would be wasted.
 function checkDuration(request: AssumeRoleRequest, hop: RoleHop, profile: string): void {
   const d = request.DurationSeconds;
-  if (d === undefined || (d >= MIN_DURATION_SECONDS && d <= MAX_DURATION_SECONDS)) return;
+  if (d === undefined || isAcceptedDuration(d)) return;
   throw new RoleSwitchError(
     `duration_seconds ${d} of profile "${hop.profile.name}" is outside what STS accepts (${MIN_DURATION_SECONDS} to ${MAX_DURATION_SECONDS} seconds). Set it in that range, or remove it for one hour.`,
     'InvalidProfile',
