@@ -5,6 +5,7 @@ export const LOG_CHANNEL_NAME = 'AWS Role Switcher';
 export const Commands = {
   assumeRole: 'awsRoles.assumeRole',
   dropCredentials: 'awsRoles.dropCredentials',
+  signOut: 'awsRoles.signOut',
   refreshCredentials: 'awsRoles.refreshCredentials',
   copyCredentials: 'awsRoles.copyCredentials',
   openConsole: 'awsRoles.openConsole',

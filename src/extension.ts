@@ -23,6 +23,7 @@ import { SecretSessionStore } from './vscode/secretSessionStore';
 import { SessionCommands } from './vscode/sessionCommands';
 import { createSessionResolver } from './vscode/sessionResolver';
 import { SessionSync } from './vscode/sessionSync';
+import { SignOut } from './vscode/signOut';
 import { SettingsService } from './vscode/settings';
 import { IdentityStatusBar } from './vscode/statusBar';
 import { TerminalEnvironment } from './vscode/terminalEnvironment';
@@ -65,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics
 
   const tree = own(new ProfileTreeProvider(catalog, sessions, log));
   timer.mark('tree view');
-  const statusBar = own(new IdentityStatusBar(sessions, settings, clock));
+  const statusBar = own(new IdentityStatusBar(sessions, mfaCache, settings, clock));
   timer.mark('status bar');
   const debug = own(new DebugCredentials(sessions, settings, log));
   const consoleSignin = own(new ConsoleSignin(sessions, settings, log));
@@ -80,6 +81,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics
   beforeExit = () => credentialExport.clearOnExit();
   own(new AddRoleProfile(catalog, log));
   own(new ConfigCommands(catalog, log));
+  own(new SignOut(sessions, mfaCache, store, clock, log));
   const sessionCommands = own(new SessionCommands(context, catalog, sessions, loadSts, log));
   own(settings.onDidChange(() => sessions.reschedule()));
   const hooks = registerTestHooks(env, { context, sessions, sessionCommands, tree, statusBar, debugNotes: () => debug.notes, consoleDestination: () => consoleSignin.lastDestination });

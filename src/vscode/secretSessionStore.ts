@@ -5,7 +5,7 @@ import { errorMessage } from '../core/errors';
 import type { MfaSession } from '../core/credentials/mfaSessions';
 import type { Redactor } from '../core/redact';
 import type { Session } from '../core/session/session';
-import { parseActive, parseMfaSessions, serializeActive, serializeMfaSessions } from '../core/session/storedSessions';
+import { parseActive, parseMfaClearedAt, parseMfaSessions, serializeActive, serializeMfaSessions } from '../core/session/storedSessions';
 import type { Logger } from './logger';
 
 /**
@@ -32,10 +32,11 @@ export class SecretSessionStore {
     return stored;
   }
 
-  async readMfaSessions(): Promise<MfaSession[]> {
-    const list = parseMfaSessions(await this.secrets.get(SecretKeys.mfaSessions));
-    for (const m of list) this.remember(m.credentials);
-    return list;
+  async readMfaSessions(): Promise<{ sessions: MfaSession[]; clearedAt?: number }> {
+    const text = await this.secrets.get(SecretKeys.mfaSessions);
+    const sessions = parseMfaSessions(text);
+    for (const m of sessions) this.remember(m.credentials);
+    return { sessions, clearedAt: parseMfaClearedAt(text) };
   }
 
   /** A session another window stored for this profile, for a refresh to take instead of calling STS. */
@@ -49,8 +50,13 @@ export class SecretSessionStore {
     this.queue(() => this.secrets.store(SecretKeys.activeSession, serializeActive(session, this.windowId)));
   }
 
-  writeMfaSessions(sessions: readonly MfaSession[]): void {
-    this.queue(() => this.secrets.store(SecretKeys.mfaSessions, serializeMfaSessions(sessions)));
+  writeMfaSessions(sessions: readonly MfaSession[], clearedAt?: number): void {
+    this.queue(() => this.secrets.store(SecretKeys.mfaSessions, serializeMfaSessions(sessions, clearedAt)));
+  }
+
+  /** AWS: Sign Out: no stored active session survives it, whichever window wrote it. */
+  deleteActive(): void {
+    this.queue(() => this.secrets.delete(SecretKeys.activeSession));
   }
 
   /** Deletes the stored active session once the writes before it are done, if `stillWanted` says so then. */

@@ -129,7 +129,8 @@ export class SessionCommands extends Disposable {
   private onSessionChange(change: SessionChange): void {
     void vscode.commands.executeCommand('setContext', ContextKeys.active, Boolean(change.session));
     const previous = change.previous;
-    if (change.session || !previous) return;
+    // Sign Out says what it forgot in one message of its own.
+    if (change.session || !previous || change.reason === 'signedOut') return;
     const again = 'Assume again';
     const message =
       change.reason === 'expired'

@@ -25,17 +25,23 @@ export class SessionSync extends Disposable {
   ) {
     super();
     this._register(sessions.onDidChange((change) => {
+      mfaCache.prune(clock.now());
       if (change.session) store.writeActive(change.session);
       else if (change.previous) void this.forget(change.previous);
     }));
-    this._register(mfaCache.onDidChange(() => store.writeMfaSessions(mfaCache.all())));
+    // Only live sessions are stored: an expired one is never written back.
+    this._register(mfaCache.onDidChange(() => store.writeMfaSessions(mfaCache.live(clock.now()), mfaCache.clearedAt)));
     this._register(store.secrets.onDidChange((e: vscode.SecretStorageChangeEvent) => void this.onSecretChanged(e.key)));
   }
 
   /** Loads what an earlier or another window stored; the active session only while it is valid. */
   async restore(): Promise<Session | undefined> {
     try {
-      this.mfaCache.load(await this.store.readMfaSessions(), this.clock.now());
+      const stored = await this.store.readMfaSessions();
+      const now = this.clock.now();
+      this.mfaCache.load(stored.sessions, now, stored.clearedAt);
+      // Expired entries left by earlier windows are pruned from the store, not carried forever.
+      if (stored.sessions.some((s) => s.expiresAt <= now)) this.store.writeMfaSessions(this.mfaCache.live(now), this.mfaCache.clearedAt);
       const { session } = await this.store.readActive();
       if (!session) return undefined;
       if (!this.sessions.restore(session)) return undefined;
@@ -50,7 +56,8 @@ export class SessionSync extends Disposable {
   private async onSecretChanged(key: string): Promise<void> {
     try {
       if (key === SecretKeys.mfaSessions) {
-        this.mfaCache.load(await this.store.readMfaSessions(), this.clock.now());
+        const stored = await this.store.readMfaSessions();
+        this.mfaCache.load(stored.sessions, this.clock.now(), stored.clearedAt);
       } else if (key === SecretKeys.activeSession) {
         const { session, writer } = await this.store.readActive();
         if (!session || writer === this.store.windowId) return;

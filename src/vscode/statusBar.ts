@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Commands, StatusBarIds } from '../constants';
 import type { Clock, TimerHandle } from '../core/clock';
+import type { MfaSessionCache } from '../core/credentials/mfaSessions';
 import { formatCountdown } from '../core/session/countdown';
 import type { Session } from '../core/session/session';
 import type { SessionManager } from '../core/session/sessionManager';
@@ -21,6 +22,7 @@ export class IdentityStatusBar extends Disposable {
 
   constructor(
     private readonly sessions: SessionManager,
+    private readonly mfaSessions: MfaSessionCache,
     private readonly settings: SettingsService,
     private readonly clock: Clock,
   ) {
@@ -35,6 +37,7 @@ export class IdentityStatusBar extends Disposable {
     );
     this._register(settings.onDidChange(() => this.render()));
     this._register(sessions.onDidChangeRefreshProblem(() => this.render()));
+    this._register(mfaSessions.onDidChange(() => this.render()));
     this._register(toDisposable(() => this.stopTicker()));
     this._register(vscode.commands.registerCommand(Commands.statusBarActions, () => this.showActions()));
     this.render();
@@ -53,6 +56,7 @@ export class IdentityStatusBar extends Disposable {
       actions.push({ label: '$(link-external) Open Console as Role', command: Commands.openConsole });
       actions.push({ label: '$(close) Drop Credentials', description: `forget ${active.profileName}`, command: Commands.dropCredentials });
     }
+    if (active || this.mfaSessions.live(this.clock.now()).length) actions.push({ label: '$(sign-out) Sign Out', description: 'forget the session and every MFA session', command: Commands.signOut });
     actions.push({ label: '$(output) Show Log', command: Commands.showLog });
     const picked = await vscode.window.showQuickPick(actions, { title: active ? `AWS: ${active.roleName ?? active.profileName}` : 'AWS Role Switcher' });
     if (picked) await vscode.commands.executeCommand(picked.command);
@@ -118,6 +122,8 @@ export class IdentityStatusBar extends Disposable {
     if (session.expiresAt !== undefined) md.appendMarkdown(`Expires: ${new Date(session.expiresAt).toLocaleString()}  \n`);
     if (session.sourceProfile) md.appendMarkdown(`Source profile: \`${session.sourceProfile}\`  \n`);
     md.appendMarkdown(`Region: \`${session.region}\``);
+    // A live MFA session lets anyone at this machine assume the roles behind that device without a code, until it expires or AWS: Sign Out.
+    for (const m of this.mfaSessions.live(this.clock.now())) md.appendMarkdown(`  \n$(unlock) MFA session for \`${m.mfaSerial}\` live until ${new Date(m.expiresAt).toLocaleString()} (AWS: Sign Out forgets it)`);
     const problem = this.sessions.refreshProblem;
     if (problem) md.appendMarkdown(problem.needsMfa ? '\n\n$(lock) Renewing needs an MFA code: click to enter it.' : '\n\n$(warning) The last renewal failed; these credentials work until they expire.');
     else if (this.sessions.nextRefreshAt !== undefined) md.appendMarkdown(`\n\nRenews itself at ${new Date(this.sessions.nextRefreshAt).toLocaleTimeString()}.`);

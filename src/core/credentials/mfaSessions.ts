@@ -28,6 +28,12 @@ export class MfaSessionCache {
   private readonly changed = new Emitter<void>();
   /** Fires when a session was added or removed here (not when loaded from elsewhere). */
   readonly onDidChange = this.changed.event;
+  private forgotten: number | undefined;
+
+  /** When AWS: Sign Out last forgot every MFA session (here or in another window); sessions stored before it are not taken back. */
+  get clearedAt(): number | undefined {
+    return this.forgotten;
+  }
 
   usable(key: string, now: number): MfaSession | undefined {
     const s = this.sessions.get(key);
@@ -47,8 +53,34 @@ export class MfaSessionCache {
     this.changed.fire();
   }
 
-  /** Merges what another window stored (the longer-lasting entry of a key wins), dropping what has expired. */
-  load(sessions: readonly MfaSession[], now: number): void {
+  /** AWS: Sign Out: forgets every MFA session, and tells other windows (through the stored clearedAt) to forget theirs. */
+  forgetAll(now: number): void {
+    this.sessions.clear();
+    this.forgotten = now;
+    this.changed.fire();
+  }
+
+  /** Drops the sessions that have expired; fires (so the stored copy is pruned too) only when there were any. */
+  prune(now: number): void {
+    let pruned = false;
+    for (const [key, s] of this.sessions) {
+      if (s.expiresAt <= now) {
+        this.sessions.delete(key);
+        pruned = true;
+      }
+    }
+    if (pruned) this.changed.fire();
+  }
+
+  /**
+   * Merges what another window stored (the longer-lasting entry of a key wins), dropping what has
+   * expired. A newer sign-out there (`clearedAt`) first forgets everything this window held.
+   */
+  load(sessions: readonly MfaSession[], now: number, clearedAt?: number): void {
+    if (clearedAt !== undefined && clearedAt > (this.forgotten ?? -Infinity)) {
+      this.sessions.clear();
+      this.forgotten = clearedAt;
+    }
     for (const [key, s] of this.sessions) if (s.expiresAt <= now) this.sessions.delete(key);
     for (const s of sessions) {
       const mine = this.sessions.get(s.key);
@@ -58,6 +90,13 @@ export class MfaSessionCache {
 
   all(): MfaSession[] {
     return [...this.sessions.values()];
+  }
+
+  /** The sessions that have not expired, soonest expiry first (the status bar's tooltip lists them). */
+  live(now: number): MfaSession[] {
+    return this.all()
+      .filter((s) => s.expiresAt > now)
+      .sort((a, b) => a.expiresAt - b.expiresAt);
   }
 
   dispose(): void {

@@ -3,7 +3,7 @@ import { RoleSwitchError } from '../errors';
 import { Emitter } from '../events';
 import type { Session } from './session';
 
-export type SessionChangeReason = 'assumed' | 'dropped' | 'expired' | 'refreshed' | 'restored';
+export type SessionChangeReason = 'assumed' | 'dropped' | 'signedOut' | 'expired' | 'refreshed' | 'restored';
 
 export interface SessionChange {
   readonly session: Session | undefined;
@@ -210,13 +210,14 @@ export class SessionManager {
   }
 
   /** Forgets the active session and cancels any switch or refresh in flight. */
-  drop(): void {
+  /** Forgets the session (and cancels a switch or refresh in flight); `signedOut` when AWS: Sign Out did it. */
+  drop(reason: 'dropped' | 'signedOut' = 'dropped'): void {
     this.generation++;
     this.inFlight?.abort();
     this.inFlight = undefined;
     this.cancelRefresh();
     this.setProblem(undefined);
-    if (this.current) this.setActive(undefined, 'dropped');
+    if (this.current) this.setActive(undefined, reason);
   }
 
   /** Re-reads the refresh policy (a setting changed). */

@@ -45,8 +45,18 @@ export function parseActive(text: string | undefined): { session?: Session; writ
   }
 }
 
-export function serializeMfaSessions(sessions: readonly MfaSession[]): string {
-  return JSON.stringify({ version: VERSION, sessions });
+/** The MFA sessions, and when AWS: Sign Out last forgot them all (so every window forgets its own too). */
+export function serializeMfaSessions(sessions: readonly MfaSession[], clearedAt?: number): string {
+  return JSON.stringify({ version: VERSION, sessions, clearedAt });
+}
+
+export function parseMfaClearedAt(text: string | undefined): number | undefined {
+  try {
+    const data = text ? (JSON.parse(text) as { version?: number; clearedAt?: unknown }) : undefined;
+    return data?.version === VERSION && typeof data.clearedAt === 'number' && Number.isFinite(data.clearedAt) ? data.clearedAt : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function parseMfaSessions(text: string | undefined): MfaSession[] {

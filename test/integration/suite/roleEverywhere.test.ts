@@ -83,6 +83,21 @@ describe('The role everywhere it is needed, in a real VS Code', function () {
     assert.equal(await vscode.commands.executeCommand('awsRoles.assumeRole', 'dev'), true);
   });
 
+  it('AWS: Sign Out forgets the session, its stored copy and its terminal variables, with one message', async () => {
+    assert.equal(await vscode.commands.executeCommand('awsRoles.assumeRole', 'dev'), true);
+    await waitFor('the session to be stored', async () => ((await inspect()).storedSessionKeyId ? true : undefined), 5_000);
+    const result = (await vscode.commands.executeCommand('awsRoles.signOut')) as { session?: string; mfaSessions: number };
+    assert.deepEqual(result, { session: 'dev', mfaSessions: 0 });
+    const after = await waitFor('the stored session to be gone', async () => {
+      const state = await inspect();
+      return state.storedSessionKeyId === undefined ? state : undefined;
+    }, 5_000);
+    assert.equal(after.active, undefined);
+    assert.equal(after.terminalEnv.AWS_ACCESS_KEY_ID, undefined);
+    assert.equal(after.statusBar.state, 'none');
+    assert.equal(await vscode.commands.executeCommand('awsRoles.assumeRole', 'dev'), true);
+  });
+
   it('a shell task gets the session (get-caller-identity written by the task)', async () => {
     const out = path.join(dir, 'task.txt');
     const task = new vscode.Task({ type: 'shell', name: 'whoami' }, vscode.TaskScope.Global, 'whoami', 'awsRoles-test', new vscode.ShellExecution(`${AWS_CLI} sts get-caller-identity --endpoint-url ${stsUrl} --output text --query Arn > ${out} 2>&1`));

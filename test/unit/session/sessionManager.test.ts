@@ -122,6 +122,14 @@ describe('core/sessionManager', () => {
     await newer;
   });
 
+  it('a drop by Sign Out says so in its change, so listeners can tell it from Drop Credentials', async () => {
+    const session = await activate('admin');
+    changes.length = 0;
+    manager.drop('signedOut');
+    assert.deepEqual(changes.map((c) => [c.reason, c.previous === session, c.session]), [['signedOut', true, undefined]]);
+    assert.equal(clock.pendingTimers, 0);
+  });
+
   it('drop during an in-flight switch leaves no session', async () => {
     const switching = manager.switchTo('admin');
     manager.drop();
