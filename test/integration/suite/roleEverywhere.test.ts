@@ -100,7 +100,10 @@ describe('The role everywhere it is needed, in a real VS Code', function () {
     assert.equal(tokenRequest?.action, 'getSigninToken');
     assert.equal(tokenRequest.status, 200);
     assert.equal(tokenRequest.sessionArn, (await inspect()).active?.arn);
-    assert.equal(tokenRequest.sessionDuration, 43200);
+    assert.equal(tokenRequest.method, 'POST', 'the session goes in a form body, not the URL');
+    // No longer than the role session still lives (at least the 15 minutes federation requires).
+    const left = Math.ceil(((await inspect()).active?.expiresAt ?? 0) / 1000 - Date.now() / 1000);
+    assert.ok(tokenRequest.sessionDuration !== undefined && tokenRequest.sessionDuration >= 900 && tokenRequest.sessionDuration <= Math.max(900, left), `console session ${tokenRequest.sessionDuration} s, credentials ${left} s`);
     assert.equal((await inspect()).consoleDestination, 'https://console.aws.amazon.com/console/home?region=eu-west-1');
   });
 
