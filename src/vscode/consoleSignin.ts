@@ -51,7 +51,7 @@ export class ConsoleSignin extends Disposable {
         engine().buildConsoleUrl(session, { startPage: s.consoleStartPage, region: s.consoleRegion, federationEndpoint: s.consoleFederationEndpoint, issuer: 'AWS Role Switcher for VS Code' }, postForm),
       );
       this.lastDestination = decodeURIComponent(/[?&]Destination=([^&]*)/.exec(url)?.[1] ?? '');
-      this.log.info(`Opening the AWS console as ${session.arn} (console session ${sessionSeconds / 60} min) at ${this.lastDestination}.`);
+      this.log.info(`Opening the AWS console as ${session.arn} (console session ${Math.round(sessionSeconds / 60)} min) at ${this.lastDestination}.`);
       return await vscode.env.openExternal(vscode.Uri.parse(url, true));
     } catch (e) {
       // The transport's own text (which can quote the request) goes to the log only, through the redactor.
