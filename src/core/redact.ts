@@ -9,26 +9,59 @@
 export class Redactor {
   private readonly known = new Set<string>();
 
-  /** Registers values that must never be shown. Short values are ignored: they would mask ordinary words. */
+  /**
+   * Registers values that must never be shown, with the forms they take in a URL or a JSON
+   * document (a secret sent in a query string or quoted in a JSON body reaches an error message
+   * that way). Short values are ignored: they would mask ordinary words.
+   */
   remember(...secrets: (string | undefined)[]): void {
     for (const secret of secrets) {
-      if (secret && secret.length >= 6) this.known.add(secret);
+      if (secret && secret.length >= 6) for (const form of encodedForms(secret)) this.known.add(form);
     }
   }
 
   redact(text: string): string {
     let out = text;
-    for (const secret of this.known) {
+    // Longest first, so an encoded form is replaced whole before a shorter form inside it.
+    for (const secret of [...this.known].sort((a, b) => b.length - a.length)) {
       if (out.includes(secret)) out = out.split(secret).join('***');
     }
     return redactPatterns(out);
   }
 }
 
-const SECRET_KEY_NAMES = /(aws_secret_access_key|aws_session_token|secretaccesskey|sessiontoken|secret_access_key|session_token|x-amz-security-token|tokencode|token_code|authorization)(["']?\s*[:=]\s*["']?)([^\s"',;}&]+)/gi;
-const ACCESS_KEY_ID = /\b(AKIA|ASIA|AIDA|AROA|ANPA|ANVA|APKA)[A-Z0-9]{12,}\b/g;
-// STS session tokens are long base64; ordinary prose, ARNs and paths never reach 100 such characters unbroken.
-const LONG_TOKEN = /[A-Za-z0-9+/=]{100,}/g;
+/**
+ * The forms a secret takes on its way into text: as written, percent-encoded (upper and lower
+ * case hex, once and twice: a URL inside a URL), form-encoded, and escaped in a JSON string
+ * (with and without `\/`), and those JSON forms percent-encoded (a JSON body in a query string).
+ */
+export function encodedForms(secret: string): Set<string> {
+  const json = JSON.stringify(secret).slice(1, -1);
+  const jsonSlash = json.split('/').join('\\/');
+  const forms = new Set<string>();
+  for (const plain of [secret, json, jsonSlash]) {
+    const once = encodeURIComponent(plain);
+    const formEncoded = new URLSearchParams({ x: plain }).toString().slice(2);
+    for (const f of [plain, once, formEncoded, encodeURIComponent(once)]) {
+      forms.add(f);
+      forms.add(f.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
+    }
+  }
+  return forms;
+}
+
+// A quote, raw, JSON-escaped or percent-encoded; a `:` or `=`, raw or percent-encoded.
+const QUOTE = `(?:["']|\\\\?"|%22|%27)?`;
+const SEP = `(?:[:=]|%3[AaDd])`;
+const SECRET_KEY_NAMES = new RegExp(
+  `(aws_secret_access_key|aws_session_token|secretaccesskey|sessiontoken|sessionkey|secret_access_key|session_token|x-amz-security-token|tokencode|token_code|authorization)(${QUOTE}\\s*${SEP}\\s*${QUOTE})((?:[^\\s"',;}&%\\\\]|%(?!22|27|2[Cc]|7[Dd]|26)[0-9A-Fa-f]{2})+)`,
+  'gi',
+);
+// Also right after a percent escape (`%22ASIA…` in an encoded JSON body), where \b sees no boundary.
+const ACCESS_KEY_ID = /(?:(?<=%[0-9A-Fa-f]{2})|\b)(AKIA|ASIA|AIDA|AROA|ANPA|ANVA|APKA)[A-Z0-9]{12,}\b/g;
+// STS session tokens are long base64, also percent-encoded or with JSON's `\/`; ordinary prose,
+// ARNs, paths and URLs (their dots and dashes break the run) never reach 100 such characters unbroken.
+const LONG_TOKEN = /(?:[A-Za-z0-9+/=]|%[0-9A-Fa-f]{2}|\\\/){100,}/g;
 
 /** Masks credential-shaped text. Access key ids keep their prefix so logs stay useful ("ASIA…"). */
 export function redactPatterns(text: string): string {

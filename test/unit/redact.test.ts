@@ -58,4 +58,50 @@ describe('core/redact', () => {
       { AWS_ACCESS_KEY_ID: '***', AWS_SECRET_ACCESS_KEY: '***', AWS_SESSION_TOKEN: '***', AWS_SECURITY_TOKEN: '***', AWS_REGION: 'eu-west-1', PATH: '/usr/bin' },
     );
   });
+
+  describe('remembered secrets in URLs and JSON', () => {
+    const KEY_ID = 'ASIAY34FZKBOKMUTVV7A';
+    const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEX+MPLEKEY';
+    const SESSION_TOKEN = 'FwoGZXIvYXdzEJr//////////wEaDH7+test/token=' + 'x'.repeat(30);
+    const redactor = () => {
+      const r = new Redactor();
+      r.remember(KEY_ID, SECRET, SESSION_TOKEN);
+      return r;
+    };
+    const leaks = (text: string) => [KEY_ID, SECRET, SESSION_TOKEN].some((s) => [s, encodeURIComponent(s), encodeURIComponent(s).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()), JSON.stringify(s).slice(1, -1), s.replace(/\//g, '\\/')].some((f) => text.includes(f)));
+
+    it('masks the session JSON URL-encoded into a query string, as a runtime error quotes it', () => {
+      const json = JSON.stringify({ sessionId: KEY_ID, sessionKey: SECRET, sessionToken: SESSION_TOKEN });
+      const message = `TypeError: Failed to parse URL from signin.example.test/federation?Action=getSigninToken&SessionDuration=43200&Session=${encodeURIComponent(json)}`;
+      const out = redactor().redact(message);
+      assert.ok(!leaks(out), out);
+      assert.match(out, /^TypeError: Failed to parse URL from signin\.example\.test\/federation\?Action=getSigninToken&SessionDuration=43200&Session=/);
+    });
+
+    it('masks each secret percent-encoded (either hex case, once or twice), form-encoded and JSON-escaped', () => {
+      const r = redactor();
+      for (const s of [SECRET, SESSION_TOKEN]) {
+        const forms = [encodeURIComponent(s), encodeURIComponent(s).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()), new URLSearchParams({ x: s }).toString().slice(2), encodeURIComponent(encodeURIComponent(s)), JSON.stringify(s).slice(1, -1), s.replace(/\//g, '\\/')];
+        for (const form of forms) assert.equal(r.redact(`before ${form} after`), 'before *** after', form === s ? 'as written' : 'an encoded form');
+      }
+    });
+  });
+
+  it('masks an unknown long token even when it is percent-encoded', () => {
+    const encoded = encodeURIComponent(TOKEN);
+    assert.equal(redactPatterns(`Session: ${encoded}&x=1`), 'Session: ***&x=1');
+    assert.equal(redactPatterns(`"t":"${TOKEN.replace(/\//g, '\\/')}"`), '"t":"***"');
+  });
+
+  it('masks values after key names when the JSON around them is URL-encoded', () => {
+    const encoded = encodeURIComponent(JSON.stringify({ sessionId: 'ASIAY34FZKBOKMUTVV7A', sessionKey: 'abc/def+ghi', sessionToken: 'short+tok/en' }));
+    const out = redactPatterns(`Session=${encoded}`);
+    assert.ok(!out.includes(encodeURIComponent('abc/def+ghi')) && !out.includes(encodeURIComponent('short+tok/en')), out);
+    assert.ok(!out.includes('ASIAY34FZKBOKMUTVV7A'), out);
+  });
+
+  it('leaves encoded ordinary URLs alone', () => {
+    const text = `Destination=${encodeURIComponent('https://console.aws.amazon.com/ec2/home?region=eu-west-1#Instances:instanceState=running;sort=desc:launchTime')}`;
+    assert.equal(redactPatterns(text), text);
+  });
 });

@@ -1,5 +1,5 @@
 import { CHAINED_MAX_SECONDS, MAX_DURATION_SECONDS } from '../config/profiles';
-import { errorMessage, RoleSwitchError } from '../errors';
+import { RoleSwitchError } from '../errors';
 import type { Session } from '../session/session';
 
 /**
@@ -48,10 +48,69 @@ export function consoleSessionSeconds(session: Session): number {
   return isChainedSession(session) ? CHAINED_MAX_SECONDS : MAX_DURATION_SECONDS;
 }
 
-export type FetchJson = (url: string) => Promise<{ status: number; body: unknown }>;
+/**
+ * Posts an `application/x-www-form-urlencoded` body and reads the JSON answer. The session's
+ * credentials go in the body, never in the URL, so no transport error, proxy log or history
+ * quotes them.
+ */
+export type PostForm = (url: string, form: URLSearchParams) => Promise<{ status: number; body: unknown }>;
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * The federation endpoint to call: the partition's own, or the configured one if it is an
+ * absolute `https:` URL (`http:` only on the loopback interface, for local stand-ins) without
+ * user info, query or fragment. Checked before anything is sent, so a typo never carries
+ * credentials anywhere.
+ */
+export function federationEndpointUrl(session: Session, configured: string): string {
+  const raw = configured.trim();
+  if (!raw) return (PARTITIONS[partitionOf(session)] ?? PARTITIONS.aws).signin;
+  const refuse = (why: string) =>
+    new RoleSwitchError(`awsRoles.console.federationEndpoint is not usable: ${why}. Set it to an https:// URL such as https://signin.aws.amazon.com/federation, or clear it.`, 'ConfigRefused', session.profileName);
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw refuse('it is not an absolute URL (it needs https://)');
+  }
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && LOOPBACK_HOSTS.has(u.hostname))) throw refuse('it must use https:// (http:// only for 127.0.0.1, localhost or [::1])');
+  if (u.username || u.password) throw refuse('it must not hold a user name or password');
+  if (u.search || u.hash) throw refuse('it must not hold a query or fragment');
+  return `${u.origin}${u.pathname}`;
+}
+
+/** A network error code such as ECONNREFUSED, which is safe to show; never the error's text, which can quote the request. */
+function transportCode(e: unknown): string | undefined {
+  const codeOf = (x: unknown) => (x && typeof x === 'object' && 'code' in x && typeof x.code === 'string' && /^[A-Z][A-Z0-9_]{2,40}$/.test(x.code) ? x.code : undefined);
+  const cause = e && typeof e === 'object' && 'cause' in e ? e.cause : undefined;
+  if (e instanceof Error && e.name === 'TimeoutError') return 'timeout';
+  return codeOf(e) ?? codeOf(cause);
+}
+
+/** A sign-in failure; `transportError` is what the transport threw, for a redacted log line only. */
+export class ConsoleSigninError extends RoleSwitchError {
+  constructor(message: string, code: RoleSwitchError['code'], profile: string, readonly transportError?: unknown) {
+    super(message, code, profile);
+  }
+}
+
+/**
+ * How long the console session may last: what federation allows for the session (12 hours, one
+ * hour for role chaining) but no longer than its credentials still live, and at least the 15
+ * minutes federation requires. Whoever holds the sign-in URL in its 15 minutes gets this much.
+ */
+export function consoleSessionDuration(session: Session, now: number): number {
+  const max = consoleSessionSeconds(session);
+  if (session.expiresAt === undefined) return max;
+  const left = Math.floor((session.expiresAt - now) / 1000);
+  return Math.max(MIN_CONSOLE_SECONDS, Math.min(max, left));
+}
+
+const MIN_CONSOLE_SECONDS = 900;
 
 /** The login URL to open; asks the federation endpoint for a sign-in token first. Holds a bearer token: never log it. */
-export async function buildConsoleUrl(session: Session, options: ConsoleOptions, fetchJson: FetchJson): Promise<{ url: string; sessionSeconds: number }> {
+export async function buildConsoleUrl(session: Session, options: ConsoleOptions, postForm: PostForm, now: number = Date.now()): Promise<{ url: string; sessionSeconds: number }> {
   const c = session.credentials;
   if (!c.sessionToken) {
     throw new RoleSwitchError(
@@ -63,15 +122,24 @@ export async function buildConsoleUrl(session: Session, options: ConsoleOptions,
   if (session.kind !== 'role' && session.kind !== 'sso' && session.kind !== 'webIdentity' && session.kind !== 'credentialSource') {
     throw new RoleSwitchError(`The credentials of profile "${session.profileName}" are not role credentials, which the console sign-in endpoint needs. Assume a role profile and try again.`, 'NoSession', session.profileName);
   }
-  const endpoint = options.federationEndpoint.trim() || (PARTITIONS[partitionOf(session)] ?? PARTITIONS.aws).signin;
-  const sessionSeconds = consoleSessionSeconds(session);
-  const sessionJson = JSON.stringify({ sessionId: c.accessKeyId, sessionKey: c.secretAccessKey, sessionToken: c.sessionToken });
-  const tokenUrl = `${endpoint}?Action=getSigninToken&SessionDuration=${sessionSeconds}&Session=${encodeURIComponent(sessionJson)}`;
+  const endpoint = federationEndpointUrl(session, options.federationEndpoint);
+  const sessionSeconds = consoleSessionDuration(session, now);
+  const form = new URLSearchParams({
+    Action: 'getSigninToken',
+    SessionDuration: String(sessionSeconds),
+    Session: JSON.stringify({ sessionId: c.accessKeyId, sessionKey: c.secretAccessKey, sessionToken: c.sessionToken }),
+  });
   let answer: { status: number; body: unknown };
   try {
-    answer = await fetchJson(tokenUrl);
+    answer = await postForm(endpoint, form);
   } catch (e) {
-    throw new RoleSwitchError(`The console sign-in endpoint ${endpoint} could not be reached: ${errorMessage(e)}. Check your network or awsRoles.console.federationEndpoint.`, 'Unreachable', session.profileName);
+    const code = transportCode(e);
+    throw new ConsoleSigninError(
+      `The console sign-in endpoint ${endpoint} could not be reached${code ? ` (${code})` : ''}. Check your network or awsRoles.console.federationEndpoint; the log has details.`,
+      'Unreachable',
+      session.profileName,
+      e,
+    );
   }
   const token = (answer.body as { SigninToken?: unknown } | undefined)?.SigninToken;
   if (answer.status !== 200 || typeof token !== 'string' || !token) {

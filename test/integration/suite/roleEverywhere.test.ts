@@ -135,8 +135,34 @@ describe('The role everywhere it is needed, in a real VS Code', function () {
     assert.equal(tokenRequest?.action, 'getSigninToken');
     assert.equal(tokenRequest.status, 200);
     assert.equal(tokenRequest.sessionArn, (await inspect()).active?.arn);
-    assert.equal(tokenRequest.sessionDuration, 43200);
+    assert.equal(tokenRequest.method, 'POST', 'the session goes in a form body, not the URL');
+    // No longer than the role session still lives (at least the 15 minutes federation requires).
+    const left = Math.ceil(((await inspect()).active?.expiresAt ?? 0) / 1000 - Date.now() / 1000);
+    assert.ok(tokenRequest.sessionDuration !== undefined && tokenRequest.sessionDuration >= 900 && tokenRequest.sessionDuration <= Math.max(900, left), `console session ${tokenRequest.sessionDuration} s, credentials ${left} s`);
     assert.equal((await inspect()).consoleDestination, 'https://console.aws.amazon.com/console/home?region=eu-west-1');
+  });
+
+  it('Open Console as Role refuses an endpoint without a scheme before sending the session, and says so without a secret', async () => {
+    // The old request put the session JSON URL-encoded into the query string; with no scheme the
+    // runtime's error quoted that URL into the log and a notification. The secret scan, which runs
+    // last, searches every log for each secret in its URL-encoded and JSON-escaped forms too.
+    federation.requests.length = 0;
+    await settings().update('console.federationEndpoint', federation.url.replace(/^http:\/\//, ''), global);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    try {
+      // Not awaited: the error notification stays until dismissed.
+      void vscode.commands.executeCommand('awsRoles.openConsole');
+      const { storage } = await inspect();
+      const log = await waitFor('the refusal in our log', async () => {
+        const files = await fs.readdir(storage.logDir);
+        const text = (await Promise.all(files.map((f) => fs.readFile(path.join(storage.logDir, f), 'utf8')))).join('\n');
+        return /Opening the console for "[^"]+" failed/.test(text) ? text : undefined;
+      });
+      assert.match(log, /awsRoles\.console\.federationEndpoint is not usable: it is not an absolute URL/);
+      assert.equal(federation.requests.length, 0, 'nothing reached the endpoint');
+    } finally {
+      await settings().update('console.federationEndpoint', federation.url, global);
+    }
   });
 
   it('the folder\'s own profile is assumed without asking when allowed and no MFA is needed', async () => {
