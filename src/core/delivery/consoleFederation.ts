@@ -1,4 +1,4 @@
-import { CHAINED_MAX_SECONDS, MAX_DURATION_SECONDS } from '../config/profiles';
+import { CHAINED_MAX_SECONDS, MAX_DURATION_SECONDS, MIN_DURATION_SECONDS } from '../config/profiles';
 import { RoleSwitchError } from '../errors';
 import type { Session } from '../session/session';
 
@@ -43,7 +43,7 @@ export function isChainedSession(session: Session): boolean {
   return session.kind === 'role' && Boolean(session.chained);
 }
 
-/** What federation allows for this session: 900..43200 s, one hour for chained role sessions. */
+/** What federation allows for this session: the STS duration range, one hour for chained role sessions. */
 export function consoleSessionSeconds(session: Session): number {
   return isChainedSession(session) ? CHAINED_MAX_SECONDS : MAX_DURATION_SECONDS;
 }
@@ -104,10 +104,9 @@ export function consoleSessionDuration(session: Session, now: number): number {
   const max = consoleSessionSeconds(session);
   if (session.expiresAt === undefined) return max;
   const left = Math.floor((session.expiresAt - now) / 1000);
-  return Math.max(MIN_CONSOLE_SECONDS, Math.min(max, left));
+  return Math.max(MIN_DURATION_SECONDS, Math.min(max, left));
 }
 
-const MIN_CONSOLE_SECONDS = 900;
 
 /** The login URL to open; asks the federation endpoint for a sign-in token first. Holds a bearer token: never log it. */
 export async function buildConsoleUrl(session: Session, options: ConsoleOptions, postForm: PostForm, now: number = Date.now()): Promise<{ url: string; sessionSeconds: number }> {
