@@ -85,6 +85,8 @@ describe('Credentials that never go stale, in a real VS Code', function () {
   });
 
   it('endpoint mode: one long-lived terminal keeps working across a refresh and a switch, and the endpoint wants its token', async () => {
+    // Runs alone too (MOCHA_GREP=endpoint): the tests above leave dev active.
+    if (!(await inspect()).active) await assumeOrExplain('dev');
     await settings().update('terminalCredentials', 'endpoint', vscode.ConfigurationTarget.Global);
     const state = await waitFor('the endpoint variables', async () => {
       const s = await inspect();
