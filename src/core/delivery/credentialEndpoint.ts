@@ -52,13 +52,14 @@ export class CredentialEndpoint {
         {
           headersTimeout: ENDPOINT_LIMITS.headersTimeoutMs,
           requestTimeout: ENDPOINT_LIMITS.requestTimeoutMs,
-          keepAliveTimeout: ENDPOINT_LIMITS.keepAliveTimeoutMs,
           // Node checks the two timeouts above only this often (30 s by default).
           connectionsCheckingInterval: 1000,
         },
         (req, res) => this.handle(req, res),
       );
       server.maxConnections = ENDPOINT_LIMITS.maxConnections;
+      // A property, not a createServer option: older Node releases (an editor's runtime) ignore the option.
+      server.keepAliveTimeout = ENDPOINT_LIMITS.keepAliveTimeoutMs;
       server.on('connection', (s) => {
         if (this.stopped) {
           s.destroy();
