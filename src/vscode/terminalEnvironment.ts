@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { CredentialEndpoint } from '../core/delivery/credentialEndpoint';
+import { EndpointSlot } from '../core/delivery/endpointSlot';
 import { engine } from './lazyChunks';
 import { buildSessionEnvironment, MANAGED_ENV_NAMES } from '../core/delivery/terminalEnvVars';
 import type { Session } from '../core/session/session';
@@ -15,7 +16,10 @@ import type { SettingsService } from './settings';
  * keys must not come back into terminals restored after a reload.
  */
 export class TerminalEnvironment extends Disposable {
-  private endpoint: CredentialEndpoint | undefined;
+  /** At most one live endpoint; mode changes reach it in order, so the last one wins. */
+  private readonly endpoints = new EndpointSlot<CredentialEndpoint>(() => new (engine().CredentialEndpoint)(() => this.sessions.active));
+  /** Every update runs after the one before it, and reads the session and mode when it runs. */
+  private updates: Promise<void> = Promise.resolve();
 
   private warnedShadowed = false;
 
@@ -30,31 +34,46 @@ export class TerminalEnvironment extends Disposable {
     super();
     collection.persistent = false;
     this.clear();
-    this._register(sessions.onDidChange((change) => void this.update(change.session)));
+    this._register(sessions.onDidChange(() => this.schedule()));
     this._register(
       settings.onDidChange(({ previous, current }) => {
         if (previous.terminalCredentials === current.terminalCredentials) return;
-        // Terminals that still hold the token must not keep getting the role once the mode is off.
-        if (current.terminalCredentials !== 'endpoint') void this.endpoint?.stop().then(() => (this.endpoint = undefined));
-        void this.update(sessions.active);
+        this.schedule();
       }),
     );
     this._register(toDisposable(() => this.clear()));
-    this._register(toDisposable(() => void this.endpoint?.stop()));
+    // Stops the endpoint now, even one whose listen is pending, and refuses any later start.
+    this._register(toDisposable(() => void this.endpoints.dispose()));
   }
 
   /** The endpoint of this window, when endpoint mode started it (tests read its counters). */
   get credentialEndpoint(): CredentialEndpoint | undefined {
-    return this.endpoint;
+    return this.endpoints.current;
   }
 
-  private async update(session: Session | undefined): Promise<void> {
+  private schedule(): void {
+    this.updates = this.updates.then(() => this.update()).catch((e: unknown) => this.log.error('Updating the terminal environment failed', e));
+  }
+
+  private async update(): Promise<void> {
+    if (this.isDisposed) return;
+    const session = this.sessions.active;
+    const wantEndpoint = this.settings.value.terminalCredentials === 'endpoint';
+    try {
+      await this.apply(session, wantEndpoint);
+    } finally {
+      // Terminals that still hold the token must not keep getting the role once the mode is off:
+      // the variables are replaced first, then the server stops.
+      if (!wantEndpoint) await this.endpoints.want(false);
+    }
+  }
+
+  private async apply(session: Session | undefined, wantEndpoint: boolean): Promise<void> {
     if (!session) {
       this.clear();
       return;
     }
     let endpoint: { url: string; token: string } | undefined;
-    const wantEndpoint = this.settings.value.terminalCredentials === 'endpoint';
     // The AWS CLI and SDKs try a [default] profile's credentials before the container endpoint:
     // endpoint mode would then silently run as that profile, so terminals get the keys instead.
     if (wantEndpoint && this.defaultProfileHasCredentials()) {
@@ -66,15 +85,13 @@ export class TerminalEnvironment extends Disposable {
       }
     } else if (wantEndpoint) {
       try {
-        this.endpoint ??= new (engine().CredentialEndpoint)(() => this.sessions.active);
-        endpoint = { url: await this.endpoint.start(), token: this.endpoint.token };
+        endpoint = await this.endpoints.want(true);
       } catch (e) {
         this.log.error('The loopback credential endpoint could not start; terminals get the keys instead', e);
       }
     }
-    // The session or the mode may have changed while the endpoint started.
-    if (this.sessions.active !== session) return;
-    if (endpoint && this.settings.value.terminalCredentials !== 'endpoint') endpoint = undefined;
+    // A change while the endpoint started has its own update queued after this one.
+    if (this.isDisposed) return;
     const env = buildSessionEnvironment(session, endpoint);
     for (const name of MANAGED_ENV_NAMES) {
       const value = env[name];

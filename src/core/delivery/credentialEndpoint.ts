@@ -11,12 +11,32 @@ import type { Session } from '../session/session';
  * Guarded three ways: loopback only, a random token per window (compared in constant time),
  * and a Host check so a web page cannot reach it through DNS rebinding. Never logs credentials.
  */
+/**
+ * Limits for a server only local tools call, once a minute at most: a caller that opens a
+ * connection and sends nothing (or a header a byte a second) is dropped in seconds, not after
+ * Node's 60-second defaults, and a flood of connections cannot pile up.
+ */
+export const ENDPOINT_LIMITS = { headersTimeoutMs: 3000, requestTimeoutMs: 5000, keepAliveTimeoutMs: 2000, maxConnections: 16 } as const;
+
+/**
+ * Serves the active session on 127.0.0.1 in the format of the ECS container credentials
+ * endpoint, so every AWS SDK and CLI in a terminal fetches the current credentials itself
+ * (AWS_CONTAINER_CREDENTIALS_FULL_URI + AWS_CONTAINER_AUTHORIZATION_TOKEN): a terminal opened
+ * this morning keeps working after every refresh and switch.
+ * Guarded three ways: loopback only, a random token per window (compared in constant time),
+ * and a Host check so a web page cannot reach it through DNS rebinding. Never logs credentials.
+ * One object serves once: after stop() it never listens or answers again (start() is refused,
+ * and a stop() while listen is pending closes the server as soon as it is bound); a new start
+ * needs a new object, with a new token.
+ */
 export class CredentialEndpoint {
   /** Random per window; the only secret a terminal gets in this mode. */
   readonly token = randomBytes(32).toString('base64url');
   private readonly path = `/credentials/${randomBytes(8).toString('hex')}`;
   private server: http.Server | undefined;
   private starting: Promise<string> | undefined;
+  private stopped = false;
+  private stopping: Promise<void> | undefined;
   private readonly sockets = new Set<Socket>();
   private port = 0;
   /** Counts by outcome, for tests and the log; no request content. */
@@ -24,18 +44,39 @@ export class CredentialEndpoint {
 
   constructor(private readonly current: () => Session | undefined) {}
 
-  /** The full URI, once listening. */
+  /** The full URI, once listening. Rejects once stop() was called, before or during the listen. */
   start(): Promise<string> {
+    if (this.stopped) return Promise.reject(new Error('This credential endpoint was stopped; a new start needs a new endpoint.'));
     this.starting ??= new Promise<string>((resolve, reject) => {
-      const server = http.createServer((req, res) => this.handle(req, res));
+      const server = http.createServer(
+        {
+          headersTimeout: ENDPOINT_LIMITS.headersTimeoutMs,
+          requestTimeout: ENDPOINT_LIMITS.requestTimeoutMs,
+          // Node checks the two timeouts above only this often (30 s by default).
+          connectionsCheckingInterval: 1000,
+        },
+        (req, res) => this.handle(req, res),
+      );
+      server.maxConnections = ENDPOINT_LIMITS.maxConnections;
+      // A property, not a createServer option: older Node releases (an editor's runtime) ignore the option.
+      server.keepAliveTimeout = ENDPOINT_LIMITS.keepAliveTimeoutMs;
       server.on('connection', (s) => {
+        if (this.stopped) {
+          s.destroy();
+          return;
+        }
         this.sockets.add(s);
         s.on('close', () => this.sockets.delete(s));
       });
+      // Known at once, so a stop() during the listen can close it.
+      this.server = server;
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => {
         server.off('error', reject);
-        this.server = server;
+        if (this.stopped) {
+          reject(new Error('This credential endpoint was stopped while it started.'));
+          return;
+        }
         this.port = (server.address() as AddressInfo).port;
         resolve(this.url);
       });
@@ -48,6 +89,10 @@ export class CredentialEndpoint {
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (this.stopped) {
+      req.socket.destroy();
+      return;
+    }
     const send = (status: number, body: Record<string, unknown>) => {
       const text = JSON.stringify(body);
       res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
@@ -94,13 +139,29 @@ export class CredentialEndpoint {
     });
   }
 
-  async stop(): Promise<void> {
+  /** Stops for good: nothing is answered from now on, and the port is released. */
+  stop(): Promise<void> {
+    this.stopped = true;
+    // Every caller waits for the same close, so "await stop()" always means the port is free.
+    this.stopping ??= this.close();
+    return this.stopping;
+  }
+
+  private async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    this.starting = undefined;
     if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.removeAllListeners('request');
     for (const s of this.sockets) s.destroy();
-    await closed;
+    // A server whose listen is still pending binds later; close() before that would be a no-op
+    // and leave it listening, so wait for the bind (or its failure) first.
+    if (!server.listening) {
+      await new Promise<void>((resolve) => {
+        server.once('listening', () => resolve());
+        server.once('error', () => resolve());
+      });
+      if (!server.listening) return;
+    }
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }

@@ -85,6 +85,8 @@ describe('Credentials that never go stale, in a real VS Code', function () {
   });
 
   it('endpoint mode: one long-lived terminal keeps working across a refresh and a switch, and the endpoint wants its token', async () => {
+    // Runs alone too (MOCHA_GREP=endpoint): the tests above leave dev active.
+    if (!(await inspect()).active) await assumeOrExplain('dev');
     await settings().update('terminalCredentials', 'endpoint', vscode.ConfigurationTarget.Global);
     const state = await waitFor('the endpoint variables', async () => {
       const s = await inspect();
@@ -117,6 +119,21 @@ describe('Credentials that never go stale, in a real VS Code', function () {
     terminal.dispose();
     await settings().update('terminalCredentials', undefined, vscode.ConfigurationTarget.Global);
     await waitFor('the keys back in the environment', async () => ((await inspect()).terminalEnv.AWS_ACCESS_KEY_ID ? true : undefined));
+  });
+
+  it('endpoint mode toggled endpoint, environment, endpoint, environment in quick succession leaves no server listening', async () => {
+    if (!(await inspect()).active) await assumeOrExplain('dev');
+    // This test runs in the extension host, so the extension's servers are this process's.
+    const servers = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
+    const before = servers();
+    const global = vscode.ConfigurationTarget.Global;
+    await Promise.all(['endpoint', undefined, 'endpoint', undefined].map((mode) => settings().update('terminalCredentials', mode, global)));
+    await waitFor('the keys back in the environment', async () => {
+      const s = await inspect();
+      return s.terminalEnv.AWS_ACCESS_KEY_ID && !s.terminalEnv.AWS_CONTAINER_CREDENTIALS_FULL_URI ? true : undefined;
+    });
+    await waitFor('no endpoint left listening', async () => (servers() === before ? true : undefined), 5_000).catch(() => undefined);
+    assert.equal(servers(), before, 'no credential endpoint outlives endpoint mode');
   });
 
   it('endpoint mode with a [default] profile that has keys: terminals get the keys (the CLI would use [default] before any endpoint)', async () => {

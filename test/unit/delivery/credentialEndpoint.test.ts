@@ -1,12 +1,14 @@
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
-import { CredentialEndpoint } from '../../../src/core/delivery/credentialEndpoint';
+import * as net from 'node:net';
+import { CredentialEndpoint, ENDPOINT_LIMITS } from '../../../src/core/delivery/credentialEndpoint';
 import type { Session } from '../../../src/core/session/session';
 import { roleSession } from '../../support/sessions';
 
 function get(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { headers }, (res) => {
+    // A fresh connection each time: a pooled one would hide whether the port still listens.
+    const req = http.get(url, { headers, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (d: string) => (body += d));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
@@ -81,5 +83,106 @@ describe('The loopback credential endpoint (container credentials format)', func
     const res = await get(url, { Authorization: endpoint.token });
     assert.equal(res.status, 404);
     assert.match(res.body, /No AWS role is active/);
+  });
+});
+
+/** TCP servers this process listens on (anything that leaks one shows here). */
+const listeningServers = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
+const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+/** Resolves to the HTTP status, or to the socket error's code when nothing answers. */
+const statusOrError = (url: string, token: string) =>
+  get(url, { Authorization: token }).then(
+    (r) => r.status,
+    (e: NodeJS.ErrnoException) => e.code ?? 'error',
+  );
+
+describe('The loopback credential endpoint: stop means stopped', function () {
+  this.timeout(30000);
+  const session = roleSession({ profileName: 'dev', credentials: { accessKeyId: 'ASIASTOPMEANSSTOP001', secretAccessKey: 'stop-secret', sessionToken: 'stop-token' } });
+
+  it('refuses start() after stop(), and the old address answers nothing', async () => {
+    const endpoint = new CredentialEndpoint(() => session);
+    const url = await endpoint.start();
+    assert.equal(await statusOrError(url, endpoint.token), 200);
+    await endpoint.stop();
+    await assert.rejects(endpoint.start(), /stopped/);
+    assert.equal(await statusOrError(url, endpoint.token), 'ECONNREFUSED');
+    await endpoint.stop();
+  });
+
+  it('a stop() while listen is pending closes the server once it is bound: start() rejects and nothing keeps listening', async () => {
+    const before = listeningServers();
+    for (let i = 0; i < 5; i++) {
+      const endpoint = new CredentialEndpoint(() => session);
+      const started = endpoint.start().then(
+        (url) => url,
+        () => undefined,
+      );
+      await endpoint.stop();
+      const url = await started;
+      assert.equal(url, undefined, 'start() must not resolve to an address once stopped');
+    }
+    await settle();
+    assert.equal(listeningServers(), before, 'no server left listening');
+  });
+
+  it('interleaved start/stop on one object, without waiting: nothing answers afterwards', async () => {
+    const before = listeningServers();
+    const endpoint = new CredentialEndpoint(() => session);
+    const urls: (string | undefined)[] = [];
+    const runs: Promise<unknown>[] = [];
+    for (let i = 0; i < 4; i++) {
+      runs.push(endpoint.start().then((u) => urls.push(u), () => urls.push(undefined)));
+      runs.push(endpoint.stop());
+    }
+    await Promise.all(runs);
+    await settle();
+    assert.equal(listeningServers(), before);
+    for (const url of urls.filter((u): u is string => !!u)) assert.equal(await statusOrError(url, endpoint.token), 'ECONNREFUSED');
+  });
+
+  it('drops a connection that sends no complete header within a few seconds (slowloris)', async () => {
+    const endpoint = new CredentialEndpoint(() => session);
+    const url = new URL(await endpoint.start());
+    try {
+      const started = Date.now();
+      const closedAfter = await new Promise<number>((resolve, reject) => {
+        const socket = net.connect(Number(url.port), '127.0.0.1', () => socket.write(`GET ${url.pathname} HTTP/1.1\r\nHost: 127.0.0.1:${url.port}\r\n`));
+        socket.on('error', () => undefined);
+        // Read what the server sends (a 408), or the end never arrives and 'close' never fires.
+        socket.resume();
+        socket.on('close', () => resolve(Date.now() - started));
+        setTimeout(() => {
+          socket.destroy();
+          reject(new Error('the endpoint kept a half-sent request open for 10 s'));
+        }, 10_000);
+      });
+      assert.ok(closedAfter < ENDPOINT_LIMITS.headersTimeoutMs + 2500, `closed after ${closedAfter} ms`);
+    } finally {
+      await endpoint.stop();
+    }
+  });
+
+  it('caps the number of connections', async () => {
+    const endpoint = new CredentialEndpoint(() => session);
+    const url = await endpoint.start();
+    const port = Number(new URL(url).port);
+    const idle: net.Socket[] = [];
+    try {
+      for (let i = 0; i < ENDPOINT_LIMITS.maxConnections; i++) {
+        idle.push(await new Promise<net.Socket>((resolve) => {
+          const s = net.connect(port, '127.0.0.1', () => resolve(s));
+          s.on('error', () => undefined);
+        }));
+      }
+      await settle();
+      assert.notEqual(await statusOrError(url, endpoint.token), 200, 'one connection over the cap is refused');
+      for (const s of idle) s.destroy();
+      await settle();
+      assert.equal(await statusOrError(url, endpoint.token), 200, 'served again once the idle connections are gone');
+    } finally {
+      for (const s of idle) s.destroy();
+      await endpoint.stop();
+    }
   });
 });
