@@ -31,11 +31,30 @@ export interface ConsoleOptions {
 
 export function destinationUrl(session: Session, options: Pick<ConsoleOptions, 'startPage' | 'region'>): string {
   const page = options.startPage.trim();
-  if (/^https:\/\//.test(page)) return page;
   const host = (PARTITIONS[partitionOf(session)] ?? PARTITIONS.aws).console;
+  if (/^https:\/\//i.test(page)) {
+    // A full URL only on the partition's own console (its regional and service subdomains): the
+    // sign-in token goes to whatever page is named here, so it must never lead anywhere else.
+    if (isConsoleUrl(page, host)) return page;
+    throw new RoleSwitchError(
+      `awsRoles.console.startPage "${page}" is not a page of the AWS console (${new URL(host).host} or one of its subdomains). Use a service name such as ec2, or a console URL.`,
+      'InvalidProfile',
+      session.profileName,
+    );
+  }
   const region = encodeURIComponent(options.region.trim() || session.region);
   const service = page.replace(/[^a-z0-9-]/gi, '').toLowerCase() || 'console';
   return `${host}/${service}/home?region=${region}`;
+}
+
+function isConsoleUrl(page: string, consoleOrigin: string): boolean {
+  try {
+    const url = new URL(page);
+    const consoleHost = new URL(consoleOrigin).host;
+    return url.protocol === 'https:' && !url.username && !url.password && !url.port && (url.host === consoleHost || url.host.endsWith(`.${consoleHost}`));
+  } catch {
+    return false;
+  }
 }
 
 /** Whether the session's credentials came from role chaining (a role assumed from a role or an MFA session). */
@@ -122,6 +141,8 @@ export async function buildConsoleUrl(session: Session, options: ConsoleOptions,
     throw new RoleSwitchError(`The credentials of profile "${session.profileName}" are not role credentials, which the console sign-in endpoint needs. Assume a role profile and try again.`, 'NoSession', session.profileName);
   }
   const endpoint = federationEndpointUrl(session, options.federationEndpoint);
+  // Checked before the token is asked for: a start page outside the console is refused with nothing sent.
+  const destination = destinationUrl(session, options);
   const sessionSeconds = consoleSessionDuration(session, now);
   const form = new URLSearchParams({
     Action: 'getSigninToken',
@@ -148,7 +169,6 @@ export async function buildConsoleUrl(session: Session, options: ConsoleOptions,
       session.profileName,
     );
   }
-  const destination = destinationUrl(session, options);
   const url = `${endpoint}?Action=login&Issuer=${encodeURIComponent(options.issuer)}&Destination=${encodeURIComponent(destination)}&SigninToken=${encodeURIComponent(token)}`;
   return { url, sessionSeconds };
 }

@@ -25,6 +25,13 @@ describe('Open Console as Role: the federation sign-in URL', function () {
     assert.equal(destinationUrl(roleSession({ roleArn: 'arn:aws-cn:iam::222222222222:role/Dev', region: 'cn-north-1' }), { startPage: 's3', region: '' }), 'https://console.amazonaws.cn/s3/home?region=cn-north-1');
     assert.equal(destinationUrl(roleSession({ roleArn: 'arn:aws-us-gov:iam::222222222222:role/Dev' }), { startPage: '', region: 'us-gov-west-1' }), 'https://console.amazonaws-us-gov.com/console/home?region=us-gov-west-1');
     assert.equal(destinationUrl(roleSession(), { startPage: 'https://console.aws.amazon.com/billing/home', region: '' }), 'https://console.aws.amazon.com/billing/home');
+    assert.equal(destinationUrl(roleSession(), { startPage: 'https://eu-west-1.console.aws.amazon.com/ec2/home', region: '' }), 'https://eu-west-1.console.aws.amazon.com/ec2/home');
+  });
+
+  it('refuses a start page outside the partition\'s console, where the sign-in token would go', () => {
+    for (const page of ['https://evil.example/console', 'https://console.aws.amazon.com.evil.example/', 'https://user@console.aws.amazon.com/', 'https://console.aws.amazon.com:8443/', 'https://console.amazonaws.cn/s3/home']) {
+      assert.throws(() => destinationUrl(roleSession(), { startPage: page, region: '' }), (e: unknown) => e instanceof RoleSwitchError && /is not a page of the AWS console/.test(e.message), page);
+    }
   });
 
   it('asks for 12 hours, or 1 hour for a role-chained session', () => {
