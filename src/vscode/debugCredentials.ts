@@ -28,7 +28,10 @@ export class DebugCredentials extends Disposable implements vscode.DebugConfigur
         const profile = debugSession.configuration[MARK] as unknown;
         if (typeof profile !== 'string') return;
         const active = this.sessions.active;
-        const note = `AWS Role Switcher: this program runs as ${active?.arn ?? 'no role'} (profile "${profile}").`;
+        // The program got the keys as they were at launch: unlike terminals in endpoint mode, a
+        // debugged process is not renewed, and some debuggers run it where the loopback endpoint is unreachable.
+        const snapshot = active?.expiresAt !== undefined ? ` Its keys are a snapshot: they are not renewed and expire at ${new Date(active.expiresAt).toLocaleTimeString()}; restart the program after that.` : '';
+        const note = `AWS Role Switcher: this program runs as ${active?.arn ?? 'no role'} (profile "${profile}").${snapshot}`;
         this.notes.push(note);
         vscode.debug.activeDebugConsole.appendLine(note);
       }),

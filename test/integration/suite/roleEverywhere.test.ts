@@ -126,6 +126,7 @@ describe('The role everywhere it is needed, in a real VS Code', function () {
     assert.equal(seen.region, 'ap-south-1', 'launch.json wins');
     assert.equal(seen.mine, 'yes');
     assert.ok(state.debugNotes?.some((n) => n.includes(state.active?.arn ?? '?')), `the debug console says which role: ${JSON.stringify(state.debugNotes)}`);
+    assert.ok(state.debugNotes?.some((n) => /keys are a snapshot: they are not renewed and expire at/.test(n)), `the debug console says the keys are not renewed: ${JSON.stringify(state.debugNotes)}`);
   });
 
   it('Open Console as Role signs in through the federation endpoint and lands on the console', async () => {
