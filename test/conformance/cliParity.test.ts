@@ -258,6 +258,9 @@ const CORPUS: ParityRow[] = [
     shape: 'duration_seconds under the 900 s minimum (the CLI validates it before sending)',
     error: { cli: /Invalid value for parameter DurationSeconds, value: 600, valid min value: 900/, ours: 'InvalidProfile', facts: ['600', '900'] },
   },
+  { profile: 'one-letter-session', files: 'main', shape: 'role_session_name under the 2-character minimum (botocore validates it)', error: { cli: /Invalid length for parameter RoleSessionName, value: 1, valid min length: 2/, ours: 'InvalidProfile', facts: ['RoleSessionName', '2'] } },
+  { profile: 'one-letter-external-id', files: 'main', shape: 'external_id under the 2-character minimum', error: { cli: /Invalid length for parameter ExternalId, value: 1, valid min length: 2/, ours: 'InvalidProfile', facts: ['ExternalId', '2'] } },
+  { profile: 'empty-external-id', files: 'main', shape: 'external_id set but empty: sent, and refused', error: { cli: /Invalid length for parameter ExternalId, value: 0, valid min length: 2/, ours: 'InvalidProfile', facts: ['ExternalId', '2'] } },
   { profile: 'via-half-keys', files: 'main', shape: 'source profile with aws_access_key_id only', error: { cli: /Partial credentials found.*missing: aws_secret_access_key/, ours: 'UnsupportedSource', facts: ['aws_secret_access_key'] } },
 
   // Known differences, not fixed yet: each row checks the difference is still there, so fixing it

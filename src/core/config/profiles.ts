@@ -36,7 +36,7 @@ export interface Profile {
 export interface ProfileProblem {
   readonly key: string;
   /** Stable id of the rule, shown as the diagnostic's code. */
-  readonly code: 'invalidRoleArn' | 'invalidDuration' | 'durationOutOfRange' | 'incompleteKeys';
+  readonly code: 'invalidRoleArn' | 'invalidDuration' | 'durationOutOfRange' | 'incompleteKeys' | 'parameterTooShort';
   readonly message: string;
   /** Whether the problem is the key itself (a half key pair) or its value. */
   readonly on: 'key' | 'value';
@@ -70,6 +70,16 @@ export const DEFAULT_DURATION_SECONDS = 3600;
 // Role chaining limits the session to one hour whatever the role allows; so does console federation from chained credentials.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining
 export const CHAINED_MAX_SECONDS = 3600;
+
+/**
+ * The AssumeRole parameters botocore's parameter validation refuses before any call when they are
+ * shorter than the API's minimum (it checks minimum lengths, not patterns or maximums).
+ * https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+ */
+export const PARAMETER_MIN_LENGTHS: readonly { key: string; parameter: string; min: number }[] = [
+  { key: 'role_session_name', parameter: 'RoleSessionName', min: 2 },
+  { key: 'external_id', parameter: 'ExternalId', min: 2 },
+];
 
 /** Whether STS accepts this DurationSeconds at all (the role's own maximum is STS's to check). */
 export function isAcceptedDuration(seconds: number): boolean {
@@ -117,6 +127,12 @@ function buildProfile(name: string, fromConfig: Record<string, string> | undefin
       durationSeconds = parsed;
     }
   }
+  if (settings.role_arn !== undefined) {
+    for (const { key, parameter, min } of PARAMETER_MIN_LENGTHS) {
+      const value = settings[key];
+      if (value !== undefined && value.length < min) problem(key, 'parameterTooShort', `${key} is ${value.length} character${value.length === 1 ? '' : 's'} long; the AWS CLI refuses a ${parameter} shorter than ${min} before calling STS. Set at least ${min} characters, or remove the key.`, value ? 'value' : 'key');
+    }
+  }
   if (settings.aws_access_key_id && !settings.aws_secret_access_key) problem('aws_access_key_id', 'incompleteKeys', 'aws_access_key_id is set but aws_secret_access_key is missing. Add the secret key, or remove the access key id.', 'key');
   if (settings.aws_secret_access_key && !settings.aws_access_key_id) problem('aws_secret_access_key', 'incompleteKeys', 'aws_secret_access_key is set but aws_access_key_id is missing. Add the access key id.', 'key');
 
@@ -130,8 +146,9 @@ function buildProfile(name: string, fromConfig: Record<string, string> | undefin
     sourceProfile: settings.source_profile || undefined,
     credentialSource: settings.credential_source || undefined,
     mfaSerial: settings.mfa_serial || undefined,
-    externalId: settings.external_id || undefined,
-    roleSessionName: settings.role_session_name || undefined,
+    // Set but empty is still set: the AWS CLI sends it (and refuses it, see PARAMETER_MIN_LENGTHS).
+    externalId: settings.external_id,
+    roleSessionName: settings.role_session_name,
     durationSeconds,
     problems,
   };

@@ -57,13 +57,19 @@ export function buildAssumeRoleRequest(hop: RoleHop, sessionName: string): Assum
   };
   // Like the CLI, send DurationSeconds only when the profile sets it; STS defaults to one hour.
   if (p.durationSeconds !== undefined) request.DurationSeconds = p.durationSeconds;
-  if (p.externalId) request.ExternalId = p.externalId;
+  if (p.externalId !== undefined) request.ExternalId = p.externalId;
   if (p.mfaSerial) request.SerialNumber = p.mfaSerial;
   return request;
 }
 
 // The AWS CLI refuses these before calling STS (botocore validates DurationSeconds against the
 // API's 900..43200), so we do too, and before asking for an MFA code that would be wasted.
+/** What botocore's parameter validation refuses, refused the same way: before STS and before an MFA code is asked for. */
+function checkParameters(hop: RoleHop, profile: string): void {
+  const tooShort = hop.profile.problems.find((p) => p.code === 'parameterTooShort');
+  if (tooShort) throw new RoleSwitchError(tooShort.message, 'InvalidProfile', profile);
+}
+
 function checkDuration(request: AssumeRoleRequest, hop: RoleHop, profile: string): void {
   const d = request.DurationSeconds;
   if (d === undefined || isAcceptedDuration(d)) return;
@@ -144,6 +150,7 @@ interface AssumedHop {
 async function assumeHop(sts: StsApi, deps: ResolveDeps, context: ResolveContext, index: number, hop: RoleHop, caller: AwsCredentials): Promise<AssumedHop> {
   const { profileName, chain } = context;
   const request = buildAssumeRoleRequest(hop, context.sessionName);
+  checkParameters(hop, profileName);
   checkDuration(request, hop, profileName);
   const cacheKey = deps.cliCache ? cliCacheKey(request, hop.profile.roleSessionName !== undefined) : undefined;
   // What the AWS CLI already holds for this hop: no STS call, no MFA code.

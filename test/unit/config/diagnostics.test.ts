@@ -242,3 +242,22 @@ describe('core/configDiagnostics: messages never quote a secret value', () => {
     assert.ok(comments.some((d) => d.message.includes('"eu-west-1 # work"')), 'an ordinary value is still quoted');
   });
 });
+
+describe('core/configDiagnostics: parameters the AWS CLI refuses before calling STS', () => {
+  let dir: string;
+  before(async () => {
+    dir = await makeTempDir('diag-params-');
+  });
+  after(() => removeTempDir(dir));
+
+  it('flags a role_session_name or external_id shorter than botocore accepts, at its line, and an empty one too', async () => {
+    const config = '[profile base]\nregion = eu-west-1\n\n[profile short-name]\nrole_arn = arn:aws:iam::222222222222:role/R\nsource_profile = base\nrole_session_name = x\n\n[profile empty-id]\nrole_arn = arn:aws:iam::222222222222:role/R\nsource_profile = base\nexternal_id =\n\n[profile fine]\nrole_arn = arn:aws:iam::222222222222:role/R\nsource_profile = base\nrole_session_name = ok\nexternal_id = id\n';
+    const set = await profileSetFrom(dir, config, '[base]\naws_access_key_id = AKIAEXAMPLEBASE00001\naws_secret_access_key = s\n');
+    const found = diagnoseConfig(set)
+      .filter((d) => d.code === 'parameterTooShort')
+      .sort((a, b) => a.range.line - b.range.line);
+    assert.deepEqual(found.map((d) => [d.profile, d.range.line]), [['short-name', 6], ['empty-id', 11]]);
+    assert.match(found[0].message, /RoleSessionName shorter than 2/);
+    assert.match(found[1].message, /ExternalId shorter than 2/);
+  });
+});
