@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { Commands, ContextKeys, StateKeys } from '../constants';
 import { errorMessage, RoleSwitchError } from '../core/errors';
 import type { SsoLoginRequired } from '../core/credentials/sourceCredentials';
-import { ssoLoginShellCommand } from '../core/credentials/ssoLogin';
+import { ssoLoginProcess } from '../core/credentials/ssoLogin';
 import type { ProfileCatalog } from '../core/config/profileCatalog';
 import type { Profile } from '../core/config/profiles';
 import type { StsApi } from '../core/credentials/stsApi';
@@ -13,6 +13,7 @@ import type { Logger } from './logger';
 import { notifyWithLog } from './notify';
 import type { TreeNode } from './profileTree';
 import { pickRoleProfile } from './prompts';
+import { runSsoLoginInTerminal, ssoLoginFailureMessage } from './ssoLoginTerminal';
 
 /**
  * AWS: Assume Role, Drop Credentials and Show Caller Identity, and what the user is told when a
@@ -98,25 +99,20 @@ export class SessionCommands extends Disposable {
 
   /**
    * A missing or expired IAM Identity Center token: offer to run `aws sso login` in a terminal
-   * (it opens the browser and writes ~/.aws/sso/cache), then carry on with the same profile.
+   * (it opens the browser and writes ~/.aws/sso/cache), then carry on with the same profile once
+   * it exited with 0. No shell reads the arguments (see runSsoLoginInTerminal).
    */
   private async offerSsoLogin(e: SsoLoginRequired, profileName: string): Promise<boolean | undefined> {
     const signIn = 'Sign In (aws sso login)';
     const choice = await notifyWithLog(this.log, 'warning', e.message, signIn);
     if (choice !== signIn) return false;
-    const terminal = vscode.window.createTerminal({ name: 'AWS SSO login' });
-    terminal.show();
-    terminal.sendText(ssoLoginShellCommand(e.login.args));
-    const closed = await new Promise<vscode.TerminalExitStatus | undefined>((resolve) => {
-      const listener = vscode.window.onDidCloseTerminal((t) => {
-        if (t !== terminal) return;
-        listener.dispose();
-        resolve(t.exitStatus);
-      });
-      this._register(listener);
-    });
-    // The terminal closes by itself only when the login succeeded (`&& exit`).
-    if (closed?.code !== undefined && closed.code !== 0) return false;
+    const outcome = await runSsoLoginInTerminal(ssoLoginProcess(e.login.args));
+    const failure = ssoLoginFailureMessage(outcome);
+    if (failure) {
+      this.log.warn(failure);
+      void notifyWithLog(this.log, outcome.kind === 'closed' ? 'warning' : 'error', failure);
+      return false;
+    }
     return this.assume(profileName);
   }
 

@@ -2,9 +2,11 @@ import * as vscode from 'vscode';
 import { SecretKeys } from '../constants';
 import { SECRET_ENV_NAMES } from '../core/redact';
 import type { SessionManager } from '../core/session/sessionManager';
+import { ssoLoginProcess } from '../core/credentials/ssoLogin';
 import { parseActive } from '../core/session/storedSessions';
 import type { ProfileTreeProvider, TreeSnapshotNode } from './profileTree';
 import type { SessionCommands } from './sessionCommands';
+import { runSsoLoginInTerminal, ssoLoginFailureMessage, type SsoLoginOutcome } from './ssoLoginTerminal';
 import type { IdentityStatusBar } from './statusBar';
 
 /** Set in the extension host's environment by the test harness; the shipped extension never registers these commands. */
@@ -12,6 +14,9 @@ export const TEST_HOOKS_ENV = 'AWS_ROLES_TEST_HOOKS';
 
 /** Test-only query of internal state; not in the manifest. */
 export const INSPECT_STATE_COMMAND = 'awsRoles.inspectState';
+
+/** Test-only: runs the Sign In button's terminal with a given executable (a stand-in for `aws`) and arguments. */
+export const RUN_SSO_LOGIN_COMMAND = 'awsRoles.test.runSsoLogin';
 
 /** What the inspect command returns to tests: state only, never a secret. */
 export interface InspectSnapshot {
@@ -48,7 +53,13 @@ export interface TestHookSources {
 /** Registers the inspect command when the test environment variable is set; otherwise nothing. */
 export function registerTestHooks(env: NodeJS.ProcessEnv, sources: TestHookSources): vscode.Disposable | undefined {
   if (env[TEST_HOOKS_ENV] !== '1') return undefined;
-  return vscode.commands.registerCommand(INSPECT_STATE_COMMAND, () => inspect(sources));
+  return vscode.Disposable.from(
+    vscode.commands.registerCommand(INSPECT_STATE_COMMAND, () => inspect(sources)),
+    vscode.commands.registerCommand(RUN_SSO_LOGIN_COMMAND, async (executable: string, args: string[]): Promise<SsoLoginOutcome & { message?: string }> => {
+      const outcome = await runSsoLoginInTerminal(ssoLoginProcess(args, executable));
+      return { ...outcome, message: ssoLoginFailureMessage(outcome) };
+    }),
+  );
 }
 
 async function inspect(d: TestHookSources): Promise<InspectSnapshot> {
