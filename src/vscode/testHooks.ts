@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import { SecretKeys } from '../constants';
 import { SECRET_ENV_NAMES } from '../core/redact';
 import type { SessionManager } from '../core/session/sessionManager';
-import { parseActive } from '../core/session/storedSessions';
 import type { ProfileTreeProvider, TreeSnapshotNode } from './profileTree';
+import type { SecretSessionStore } from './secretSessionStore';
 import type { SessionCommands } from './sessionCommands';
+import type { SessionSync } from './sessionSync';
 import type { IdentityStatusBar } from './statusBar';
 
 /** Set in the extension host's environment by the test harness; the shipped extension never registers these commands. */
@@ -12,6 +12,9 @@ export const TEST_HOOKS_ENV = 'AWS_ROLES_TEST_HOOKS';
 
 /** Test-only query of internal state; not in the manifest. */
 export const INSPECT_STATE_COMMAND = 'awsRoles.inspectState';
+
+/** Test-only: runs the restore a reload runs (only when no session is active), and returns the restored profile. */
+export const RESTORE_COMMAND = 'awsRoles.test.restore';
 
 /** What the inspect command returns to tests: state only, never a secret. */
 export interface InspectSnapshot {
@@ -27,8 +30,13 @@ export interface InspectSnapshot {
   /** Where VS Code keeps this extension's log and state, so tests can search them for secrets. */
   storage: { logDir: string; globalStorage: string; workspaceStorage?: string };
   lastFailure?: string;
-  /** The access key id (not a secret) of the session kept in SecretStorage, to prove a failure left it alone. */
+  /** The access key id (not a secret) of this window's session kept in SecretStorage, to prove a failure left it alone. */
   storedSessionKeyId?: string;
+  /** This window's key in the stored map of sessions (a hash of remote and workspace). */
+  windowKey: string;
+  /** This window's remote key, and its writer id (per activation). */
+  remote: string;
+  writer: string;
   /** What was said in debug consoles about the role a program runs as. */
   debugNotes?: string[];
   /** The console page the last "Open Console as Role" opened (not the URL, which holds a token). */
@@ -38,6 +46,8 @@ export interface InspectSnapshot {
 export interface TestHookSources {
   context: vscode.ExtensionContext;
   sessions: SessionManager;
+  store: SecretSessionStore;
+  sync: SessionSync;
   sessionCommands: SessionCommands;
   tree: ProfileTreeProvider;
   statusBar: IdentityStatusBar;
@@ -48,7 +58,10 @@ export interface TestHookSources {
 /** Registers the inspect command when the test environment variable is set; otherwise nothing. */
 export function registerTestHooks(env: NodeJS.ProcessEnv, sources: TestHookSources): vscode.Disposable | undefined {
   if (env[TEST_HOOKS_ENV] !== '1') return undefined;
-  return vscode.commands.registerCommand(INSPECT_STATE_COMMAND, () => inspect(sources));
+  return vscode.Disposable.from(
+    vscode.commands.registerCommand(INSPECT_STATE_COMMAND, () => inspect(sources)),
+    vscode.commands.registerCommand(RESTORE_COMMAND, async () => (await sources.sync.restore())?.profileName),
+  );
 }
 
 async function inspect(d: TestHookSources): Promise<InspectSnapshot> {
@@ -61,7 +74,10 @@ async function inspect(d: TestHookSources): Promise<InspectSnapshot> {
     debugNotes: d.debugNotes(),
     consoleDestination: d.consoleDestination(),
     lastFailure: d.sessionCommands.lastFailure,
-    storedSessionKeyId: parseActive(await d.context.secrets.get(SecretKeys.activeSession)).session?.credentials.accessKeyId,
+    storedSessionKeyId: (await d.store.readWindows())[d.store.windowKey]?.session.credentials.accessKeyId,
+    windowKey: d.store.windowKey,
+    remote: d.store.remote,
+    writer: d.store.windowId,
     tree: await d.tree.snapshot(),
     treeMessage: d.tree.message,
     terminalEnv,
