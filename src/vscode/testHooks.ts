@@ -16,6 +16,9 @@ export const INSPECT_STATE_COMMAND = 'awsRoles.inspectState';
 /** Test-only: runs the restore a reload runs (only when no session is active), and returns the restored profile. */
 export const RESTORE_COMMAND = 'awsRoles.test.restore';
 
+/** Test-only: replaces (or with undefined deletes) one of this extension's secrets, as another window would write it; returns the old text. */
+export const WRITE_SECRET_COMMAND = 'awsRoles.test.writeSecret';
+
 /** What the inspect command returns to tests: state only, never a secret. */
 export interface InspectSnapshot {
   active?: { profileName: string; arn: string; accountId: string; roleName?: string; sessionName?: string; expiresAt?: number; accessKeyId: string; region: string };
@@ -61,6 +64,11 @@ export function registerTestHooks(env: NodeJS.ProcessEnv, sources: TestHookSourc
   return vscode.Disposable.from(
     vscode.commands.registerCommand(INSPECT_STATE_COMMAND, () => inspect(sources)),
     vscode.commands.registerCommand(RESTORE_COMMAND, async () => (await sources.sync.restore())?.profileName),
+    vscode.commands.registerCommand(WRITE_SECRET_COMMAND, async (key: string, value: string | undefined) => {
+      const old = await sources.context.secrets.get(key);
+      await (value === undefined ? sources.context.secrets.delete(key) : sources.context.secrets.store(key, value));
+      return old;
+    }),
   );
 }
 
