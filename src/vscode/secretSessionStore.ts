@@ -75,6 +75,11 @@ export class SecretSessionStore {
     this.queue(() => this.secrets.delete(SecretKeys.legacyActiveSession));
   }
 
+  /** The single shared entry of earlier versions is never restored; its credentials are not kept either. */
+  async deleteLegacyActive(): Promise<void> {
+    if ((await this.secrets.get(SecretKeys.legacyActiveSession)) !== undefined) this.queue(() => this.secrets.delete(SecretKeys.legacyActiveSession));
+  }
+
   /** Deletes this window's stored session once the writes before it are done, if `stillWanted` says so then. */
   async deleteActiveIf(stillWanted: (stored: Session | undefined) => boolean): Promise<void> {
     await this.writes;

@@ -46,6 +46,7 @@ export class SessionSync extends Disposable {
       this.mfaCache.load(stored.sessions, now, stored.clearedAt);
       // Expired entries left by earlier windows are pruned from the store, not carried forever.
       if (stored.sessions.some((s) => s.expiresAt <= now)) this.store.writeMfaSessions(this.mfaCache.live(now), this.mfaCache.clearedAt);
+      await this.store.deleteLegacyActive();
       if (!this.isTrusted()) {
         this.log.info('Restricted Mode: the stored AWS session of this workspace is not restored.');
         return undefined;

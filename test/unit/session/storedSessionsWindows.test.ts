@@ -93,6 +93,14 @@ describe('vscode/sessionSync: each window restores its own stored session only',
     assert.equal(await openWindow({ ...folderA, remoteName: 'dev-container' }).sync.restore(), undefined);
   });
 
+  it('the shared entry of earlier versions is not restored, and is deleted', async () => {
+    await secrets.store('awsRoles.activeSession', JSON.stringify({ version: 1, active: roleSession({ profileName: 'prod', startedAt: clock.now(), expiresAt: clock.now() + HOUR }), writer: 'old' }));
+    const a = openWindow(folderA);
+    assert.equal(await a.sync.restore(), undefined);
+    await settle();
+    assert.equal(await secrets.get('awsRoles.activeSession'), undefined);
+  });
+
   it('nothing is restored into a window in Restricted Mode', async () => {
     const a = openWindow(folderA);
     await a.sessions.switchTo('dev');
