@@ -41,6 +41,9 @@ export const StateKeys = {
 
 /** Keys in SecretStorage (the OS keychain): credentials live only there. */
 export const SecretKeys = {
-  activeSession: 'awsRoles.activeSession',
+  /** Each window's active session, keyed by remote and workspace (a map; see core/session/storedSessions). */
+  windowSessions: 'awsRoles.windowSessions',
+  /** The one shared active session of earlier versions: never restored, deleted by Sign Out. */
+  legacyActiveSession: 'awsRoles.activeSession',
   mfaSessions: 'awsRoles.mfaSessions',
 } as const;

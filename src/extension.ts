@@ -1,4 +1,4 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { CountingClock, systemClock } from './core/clock';
 import { defaultProfileHasCredentials } from './core/config/profileGroups';
 import { ProfileCatalog } from './core/config/profileCatalog';
@@ -6,6 +6,7 @@ import { MfaSessionCache } from './core/credentials/mfaSessions';
 import { refreshLeadMs } from './core/delivery/refreshLead';
 import { Redactor } from './core/redact';
 import { SessionManager } from './core/session/sessionManager';
+import type { WindowIdentity } from './core/session/storedSessions';
 import { ActivationTimer } from './vscode/activationTimer';
 import { AddRoleProfile } from './vscode/addRoleProfile';
 import { ConfigCommands } from './vscode/configCommands';
@@ -52,7 +53,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics
   const catalog = own(new ProfileCatalog(() => ({ configFile: settings.value.configFile, credentialsFile: settings.value.credentialsFile }), env, (paths) => engine().loadProfileSet(paths)));
   const { loadSts, loadSources } = createSdkLoaders(settings, log);
   const mfaCache = own(new MfaSessionCache());
-  const store = new SecretSessionStore(context.secrets, redactor, log);
+  const store = new SecretSessionStore(context.secrets, redactor, log, windowIdentity(), () => clock.now());
   const resolve = createSessionResolver({ catalog, settings, loadSts, loadSources, mfaCache, prompt: promptForMfaCode, clock, env, redactor, log });
   const sessions = own(
     new SessionManager(resolve, clock, {
@@ -61,7 +62,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics
       peekShared: (profileName) => store.peekShared(profileName),
     }),
   );
-  const sync = own(new SessionSync(store, sessions, mfaCache, clock, log));
+  const sync = own(new SessionSync(store, sessions, mfaCache, clock, log, () => vscode.workspace.isTrusted));
   timer.mark('core services');
 
   const tree = own(new ProfileTreeProvider(catalog, sessions, log));
@@ -84,14 +85,31 @@ export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics
   own(new SignOut(sessions, mfaCache, store, clock, log));
   const sessionCommands = own(new SessionCommands(context, catalog, sessions, loadSts, log));
   own(settings.onDidChange(() => sessions.reschedule()));
-  const hooks = registerTestHooks(env, { context, sessions, sessionCommands, tree, statusBar, debugNotes: () => debug.notes, consoleDestination: () => consoleSignin.lastDestination });
+  const hooks = registerTestHooks(env, { context, sessions, store, sync, sessionCommands, tree, statusBar, debugNotes: () => debug.notes, consoleDestination: () => consoleSignin.lastDestination });
   if (hooks) own(hooks);
   timer.mark('commands and providers');
 
   // A session kept by an earlier window (reload, second window) comes back without STS;
   // then the folder's own profile is offered if it is not the one already active.
+  // Only this window's own stored session (same remote, same workspace), and never in Restricted
+  // Mode; when trust is granted later, the restore runs then.
   void sync.restore().then(() => workspaceProfile.check());
+  if (!vscode.workspace.isTrusted) own(vscode.workspace.onDidGrantWorkspaceTrust(() => void sync.restore()));
   return { activationMs: timer.elapsedMs(), activationMarks: timer.marks, timers: () => clock.counts() };
+}
+
+/** What identifies this window across reloads, for its entry in the stored sessions. */
+function windowIdentity(): WindowIdentity {
+  const file = vscode.workspace.workspaceFile;
+  const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri);
+  const remoteUri = [file, ...folders].find((u) => u?.scheme === 'vscode-remote');
+  return {
+    remoteName: vscode.env.remoteName,
+    remoteAuthority: remoteUri?.authority,
+    // An untitled workspace file is still the same file after a reload.
+    workspaceFile: file?.toString(),
+    folders: folders.map((u) => u.toString()),
+  };
 }
 
 export async function deactivate(): Promise<void> {

@@ -10,10 +10,12 @@ import type { Logger } from './logger';
 import type { SecretSessionStore } from './secretSessionStore';
 
 /**
- * Keeps this window's sessions and the stored ones in step: what the manager holds is stored,
- * a reload or a second window starts with the stored role and without a prompt, and a window
- * that sees another refresh the profile it holds takes that session instead of calling STS
- * itself. Switches stay per window.
+ * Keeps this window's sessions and the stored ones in step: what the manager holds is stored
+ * under this window's key (remote and workspace), a reload of the same workspace (or a second
+ * window of it) starts with that role and without a prompt, and a window that sees another
+ * window on the same remote refresh the profile it holds takes that session instead of calling
+ * STS itself. Switches stay per window; another workspace's role is never restored here, and
+ * nothing is restored into a window in Restricted Mode.
  */
 export class SessionSync extends Disposable {
   constructor(
@@ -22,6 +24,8 @@ export class SessionSync extends Disposable {
     private readonly mfaCache: MfaSessionCache,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** Whether the workspace is trusted (`vscode.workspace.isTrusted`); read at restore time. */
+    private readonly isTrusted: () => boolean = () => true,
   ) {
     super();
     this._register(sessions.onDidChange((change) => {
@@ -34,7 +38,7 @@ export class SessionSync extends Disposable {
     this._register(store.secrets.onDidChange((e: vscode.SecretStorageChangeEvent) => void this.onSecretChanged(e.key)));
   }
 
-  /** Loads what an earlier or another window stored; the active session only while it is valid. */
+  /** Loads the MFA sessions, and this window's own stored session while it is valid and the workspace is trusted. */
   async restore(): Promise<Session | undefined> {
     try {
       const stored = await this.store.readMfaSessions();
@@ -42,7 +46,12 @@ export class SessionSync extends Disposable {
       this.mfaCache.load(stored.sessions, now, stored.clearedAt);
       // Expired entries left by earlier windows are pruned from the store, not carried forever.
       if (stored.sessions.some((s) => s.expiresAt <= now)) this.store.writeMfaSessions(this.mfaCache.live(now), this.mfaCache.clearedAt);
-      const { session } = await this.store.readActive();
+      await this.store.deleteLegacyActive();
+      if (!this.isTrusted()) {
+        this.log.info('Restricted Mode: the stored AWS session of this workspace is not restored.');
+        return undefined;
+      }
+      const { session } = await this.store.readOwn();
       if (!session) return undefined;
       if (!this.sessions.restore(session)) return undefined;
       this.log.info(`Restored the AWS session of profile "${session.profileName}" (${session.arn}).`);
@@ -58,17 +67,18 @@ export class SessionSync extends Disposable {
       if (key === SecretKeys.mfaSessions) {
         const stored = await this.store.readMfaSessions();
         this.mfaCache.load(stored.sessions, this.clock.now(), stored.clearedAt);
-      } else if (key === SecretKeys.activeSession) {
-        const { session, writer } = await this.store.readActive();
-        if (!session || writer === this.store.windowId) return;
-        if (this.sessions.adoptShared(session)) this.log.info(`Took the renewed session of "${session.profileName}" from another window.`);
+      } else if (key === SecretKeys.windowSessions) {
+        const current = this.sessions.active;
+        if (!current) return;
+        const session = await this.store.peekShared(current.profileName, current.expiresAt);
+        if (session && this.sessions.adoptShared(session)) this.log.info(`Took the renewed session of "${session.profileName}" from another window.`);
       }
     } catch (e) {
       this.log.warn(`Could not read a session stored by another window: ${errorMessage(e)}`);
     }
   }
 
-  /** A dropped or expired session must not come back in the next window; another window's newer one stays. */
+  /** A dropped or expired session must not come back after a reload; other windows' entries stay. */
   private async forget(previous: Session): Promise<void> {
     // A switch that landed meanwhile has (or will have) stored its own session: leave it.
     await this.store.deleteActiveIf((stored) => !this.sessions.active && stored?.credentials.accessKeyId === previous.credentials.accessKeyId);

@@ -9,8 +9,8 @@ import type { SecretSessionStore } from './secretSessionStore';
 
 /**
  * AWS: Sign Out: forgets what lets anyone at this machine act as you without a new code: this
- * window's session, every MFA session (in every window: they are shared), and the stored active
- * session, so a reload does not bring it back. Drop Credentials, by contrast, keeps MFA sessions.
+ * window's session, every MFA session (in every window: they are shared), and this window's
+ * stored session (and the old shared entry of earlier versions), so a reload does not bring it back. Drop Credentials, by contrast, keeps MFA sessions.
  */
 export class SignOut extends Disposable {
   constructor(

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import { SecretKeys } from '../constants';
 import { SECRET_ENV_NAMES } from '../core/redact';
 import type { SessionManager } from '../core/session/sessionManager';
 import { ssoLoginProcess } from '../core/credentials/ssoLogin';
-import { parseActive } from '../core/session/storedSessions';
 import type { ProfileTreeProvider, TreeSnapshotNode } from './profileTree';
+import type { SecretSessionStore } from './secretSessionStore';
 import type { SessionCommands } from './sessionCommands';
+import type { SessionSync } from './sessionSync';
 import { runSsoLoginInTerminal, ssoLoginFailureMessage, type SsoLoginOutcome } from './ssoLoginTerminal';
 import type { IdentityStatusBar } from './statusBar';
 
@@ -17,6 +17,12 @@ export const INSPECT_STATE_COMMAND = 'awsRoles.inspectState';
 
 /** Test-only: runs the Sign In button's terminal with a given executable (a stand-in for `aws`) and arguments. */
 export const RUN_SSO_LOGIN_COMMAND = 'awsRoles.test.runSsoLogin';
+
+/** Test-only: runs the restore a reload runs (only when no session is active), and returns the restored profile. */
+export const RESTORE_COMMAND = 'awsRoles.test.restore';
+
+/** Test-only: replaces (or with undefined deletes) one of this extension's secrets, as another window would write it; returns the old text. */
+export const WRITE_SECRET_COMMAND = 'awsRoles.test.writeSecret';
 
 /** What the inspect command returns to tests: state only, never a secret. */
 export interface InspectSnapshot {
@@ -32,8 +38,13 @@ export interface InspectSnapshot {
   /** Where VS Code keeps this extension's log and state, so tests can search them for secrets. */
   storage: { logDir: string; globalStorage: string; workspaceStorage?: string };
   lastFailure?: string;
-  /** The access key id (not a secret) of the session kept in SecretStorage, to prove a failure left it alone. */
+  /** The access key id (not a secret) of this window's session kept in SecretStorage, to prove a failure left it alone. */
   storedSessionKeyId?: string;
+  /** This window's key in the stored map of sessions (a hash of remote and workspace). */
+  windowKey: string;
+  /** This window's remote key, and its writer id (per activation). */
+  remote: string;
+  writer: string;
   /** What was said in debug consoles about the role a program runs as. */
   debugNotes?: string[];
   /** The console page the last "Open Console as Role" opened (not the URL, which holds a token). */
@@ -43,6 +54,8 @@ export interface InspectSnapshot {
 export interface TestHookSources {
   context: vscode.ExtensionContext;
   sessions: SessionManager;
+  store: SecretSessionStore;
+  sync: SessionSync;
   sessionCommands: SessionCommands;
   tree: ProfileTreeProvider;
   statusBar: IdentityStatusBar;
@@ -59,6 +72,12 @@ export function registerTestHooks(env: NodeJS.ProcessEnv, sources: TestHookSourc
       const outcome = await runSsoLoginInTerminal(ssoLoginProcess(args, executable));
       return { ...outcome, message: ssoLoginFailureMessage(outcome) };
     }),
+    vscode.commands.registerCommand(RESTORE_COMMAND, async () => (await sources.sync.restore())?.profileName),
+    vscode.commands.registerCommand(WRITE_SECRET_COMMAND, async (key: string, value: string | undefined) => {
+      const old = await sources.context.secrets.get(key);
+      await (value === undefined ? sources.context.secrets.delete(key) : sources.context.secrets.store(key, value));
+      return old;
+    }),
   );
 }
 
@@ -72,7 +91,10 @@ async function inspect(d: TestHookSources): Promise<InspectSnapshot> {
     debugNotes: d.debugNotes(),
     consoleDestination: d.consoleDestination(),
     lastFailure: d.sessionCommands.lastFailure,
-    storedSessionKeyId: parseActive(await d.context.secrets.get(SecretKeys.activeSession)).session?.credentials.accessKeyId,
+    storedSessionKeyId: (await d.store.readWindows())[d.store.windowKey]?.session.credentials.accessKeyId,
+    windowKey: d.store.windowKey,
+    remote: d.store.remote,
+    writer: d.store.windowId,
     tree: await d.tree.snapshot(),
     treeMessage: d.tree.message,
     terminalEnv,

@@ -380,7 +380,9 @@ describe('UI: assume a role with MFA from the command palette', function () {
     assert.deepEqual(sts!.requests.map((r) => r.action), [], 'restored from secret storage, not from STS');
   });
 
-  it('a second window starts with the same role, also without a prompt or an STS call', async () => {
+  it('a second window of the same workspace starts with the same role, also without a prompt or an STS call', async () => {
+    // Stored sessions are per window key (remote + workspace): this page opens the same folder on
+    // the same code-server, so it has the same key. Another workspace would start with no role.
     sts!.reset();
     const second = await context!.newPage();
     try {

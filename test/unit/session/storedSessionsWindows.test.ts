@@ -1,0 +1,123 @@
+import * as assert from 'node:assert/strict';
+import type * as vscode from 'vscode';
+import { MfaSessionCache } from '../../../src/core/credentials/mfaSessions';
+import { Redactor } from '../../../src/core/redact';
+import type { Session } from '../../../src/core/session/session';
+import { SessionManager } from '../../../src/core/session/sessionManager';
+import type { WindowIdentity } from '../../../src/core/session/storedSessions';
+import type { Logger } from '../../../src/vscode/logger';
+import { SecretSessionStore } from '../../../src/vscode/secretSessionStore';
+import { SessionSync } from '../../../src/vscode/sessionSync';
+import { FakeClock } from '../../support/fakeClock';
+import { roleSession } from '../../support/sessions';
+
+const HOUR = 3600_000;
+
+/** One machine's SecretStorage, shared by every window as VS Code shares it (one extension, one keychain). */
+class FakeSecrets {
+  private readonly values = new Map<string, string>();
+  private readonly listeners = new Set<(e: { key: string }) => void>();
+  get = (key: string): Promise<string | undefined> => Promise.resolve(this.values.get(key));
+  store = (key: string, value: string): Promise<void> => (this.values.set(key, value), this.fire(key), Promise.resolve());
+  delete = (key: string): Promise<void> => (this.values.delete(key), this.fire(key), Promise.resolve());
+  onDidChange = (listener: (e: { key: string }) => void): vscode.Disposable => (this.listeners.add(listener), { dispose: () => this.listeners.delete(listener) });
+  keys = (): Promise<string[]> => Promise.resolve([...this.values.keys()]);
+  private fire(key: string): void {
+    for (const l of this.listeners) setImmediate(() => l({ key }));
+  }
+}
+
+const quietLog = { info: () => undefined, warn: () => undefined } as unknown as Logger;
+const settle = () => new Promise((r) => setTimeout(r, 20));
+
+describe('vscode/sessionSync: each window restores its own stored session only', () => {
+  let clock: FakeClock;
+  let secrets: FakeSecrets;
+  const open: { dispose(): void }[] = [];
+
+  beforeEach(() => {
+    clock = new FakeClock();
+    secrets = new FakeSecrets();
+  });
+  afterEach(() => {
+    for (const d of open.splice(0)) d.dispose();
+  });
+
+  /** A window (one activation): its manager resolves any profile to a fresh session without STS. */
+  function openWindow(identity: WindowIdentity, trusted = true) {
+    const resolve = (profileName: string): Promise<Session> => Promise.resolve(roleSession({ profileName, startedAt: clock.now(), expiresAt: clock.now() + HOUR, credentials: { accessKeyId: `ASIA${profileName.toUpperCase()}${clock.now() % 100000}`, secretAccessKey: `${profileName}-secret-0000000000001` } }));
+    const store = new SecretSessionStore(secrets as unknown as vscode.SecretStorage, new Redactor(), quietLog, identity, () => clock.now());
+    const sessions = new SessionManager(resolve, clock, { peekShared: (p) => store.peekShared(p) });
+    const mfa = new MfaSessionCache();
+    const sync = new SessionSync(store, sessions, mfa, clock, quietLog, () => trusted);
+    open.push(sync, sessions, mfa);
+    return { sessions, sync, store };
+  }
+
+  const folderA: WindowIdentity = { folders: ['file:///work/a'] };
+  const folderB: WindowIdentity = { folders: ['file:///work/b'] };
+
+  it('A on dev, B on prod, A drops, A reloads: A comes back with no role, not as prod', async () => {
+    const a = openWindow(folderA);
+    const b = openWindow(folderB);
+    await a.sessions.switchTo('dev');
+    await settle();
+    await b.sessions.switchTo('prod');
+    await settle();
+    a.sessions.drop();
+    await settle();
+    a.sync.dispose();
+    const reloaded = openWindow(folderA);
+    assert.equal(await reloaded.sync.restore(), undefined);
+    assert.equal(reloaded.sessions.active, undefined);
+  });
+
+  it('a reload restores its own role even when another workspace switched after it', async () => {
+    const a = openWindow(folderA);
+    const b = openWindow(folderB);
+    await a.sessions.switchTo('dev');
+    await settle();
+    await b.sessions.switchTo('prod');
+    await settle();
+    const reloaded = openWindow(folderA);
+    assert.equal((await reloaded.sync.restore())?.profileName, 'dev');
+    const second = openWindow(folderA);
+    assert.equal((await second.sync.restore())?.profileName, 'dev', 'a second window of the same workspace starts with it too');
+  });
+
+  it('a window of another workspace, or of a dev container on the same path, starts with no role', async () => {
+    const a = openWindow(folderA);
+    await a.sessions.switchTo('dev');
+    await settle();
+    assert.equal(await openWindow(folderB).sync.restore(), undefined);
+    assert.equal(await openWindow({ ...folderA, remoteName: 'dev-container' }).sync.restore(), undefined);
+  });
+
+  it('the shared entry of earlier versions is not restored, and is deleted', async () => {
+    await secrets.store('awsRoles.activeSession', JSON.stringify({ version: 1, active: roleSession({ profileName: 'prod', startedAt: clock.now(), expiresAt: clock.now() + HOUR }), writer: 'old' }));
+    const a = openWindow(folderA);
+    assert.equal(await a.sync.restore(), undefined);
+    await settle();
+    assert.equal(await secrets.get('awsRoles.activeSession'), undefined);
+  });
+
+  it('nothing is restored into a window in Restricted Mode', async () => {
+    const a = openWindow(folderA);
+    await a.sessions.switchTo('dev');
+    await settle();
+    const restricted = openWindow(folderA, false);
+    assert.equal(await restricted.sync.restore(), undefined);
+    assert.equal(restricted.sessions.active, undefined);
+  });
+
+  it('a window of another workspace that renews the same profile hands its session over', async () => {
+    const a = openWindow(folderA);
+    const b = openWindow(folderB);
+    await a.sessions.switchTo('dev');
+    await settle();
+    clock.advance(10 * 60_000);
+    await b.sessions.switchTo('dev');
+    await settle();
+    assert.equal(a.sessions.active?.credentials.accessKeyId, b.sessions.active?.credentials.accessKeyId, 'A took B\'s later dev session');
+  });
+});
