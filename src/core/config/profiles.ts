@@ -79,6 +79,7 @@ export const CHAINED_MAX_SECONDS = 3600;
 export const PARAMETER_MIN_LENGTHS: readonly { key: string; parameter: string; min: number }[] = [
   { key: 'role_session_name', parameter: 'RoleSessionName', min: 2 },
   { key: 'external_id', parameter: 'ExternalId', min: 2 },
+  { key: 'mfa_serial', parameter: 'SerialNumber', min: 9 },
 ];
 
 /** Whether STS accepts this DurationSeconds at all (the role's own maximum is STS's to check). */

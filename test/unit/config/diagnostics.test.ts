@@ -260,4 +260,11 @@ describe('core/configDiagnostics: parameters the AWS CLI refuses before calling 
     assert.match(found[0].message, /RoleSessionName shorter than 2/);
     assert.match(found[1].message, /ExternalId shorter than 2/);
   });
+
+  it('flags an mfa_serial shorter than the 9 characters SerialNumber needs, and refuses it before asking for a code', async () => {
+    const set = await profileSetFrom(dir, '[profile base]\nregion = eu-west-1\n\n[profile tiny-mfa]\nrole_arn = arn:aws:iam::222222222222:role/R\nsource_profile = base\nmfa_serial = 1234\n', '[base]\naws_access_key_id = AKIAEXAMPLEBASE00001\naws_secret_access_key = s\n');
+    const [d] = diagnoseConfig(set).filter((x) => x.code === 'parameterTooShort');
+    assert.equal(d?.profile, 'tiny-mfa');
+    assert.match(d.message, /SerialNumber shorter than 9/);
+  });
 });
