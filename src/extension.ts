@@ -72,7 +72,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics
   const debug = own(new DebugCredentials(sessions, settings, log));
   const consoleSignin = own(new ConsoleSignin(sessions, settings, log));
   const workspaceProfile = own(new WorkspaceProfile(catalog, sessions, settings, log));
-  own(new TerminalEnvironment(context.environmentVariableCollection, sessions, settings, log, () => defaultProfileHasCredentials(catalog.loaded)));
+  const terminalEnvironment = own(new TerminalEnvironment(context.environmentVariableCollection, sessions, settings, log, () => defaultProfileHasCredentials(catalog.loaded), context.workspaceState));
   timer.mark('terminal environment');
   own(new ConfigWatcher(catalog, settings, log));
   timer.mark('config watcher');
@@ -85,7 +85,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics
   own(new SignOut(sessions, mfaCache, store, clock, log));
   const sessionCommands = own(new SessionCommands(context, catalog, sessions, loadSts, log));
   own(settings.onDidChange(() => sessions.reschedule()));
-  const hooks = registerTestHooks(env, { context, sessions, store, sync, sessionCommands, tree, statusBar, debugNotes: () => debug.notes, consoleDestination: () => consoleSignin.lastDestination });
+  const hooks = registerTestHooks(env, { terminalEnvironment, context, sessions, store, sync, sessionCommands, tree, statusBar, debugNotes: () => debug.notes, consoleDestination: () => consoleSignin.lastDestination });
   if (hooks) own(hooks);
   timer.mark('commands and providers');
 

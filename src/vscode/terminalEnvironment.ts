@@ -15,6 +15,10 @@ import type { SettingsService } from './settings';
  * address and token of this window's loopback credential endpoint. Not persistent: expiring
  * keys must not come back into terminals restored after a reload.
  */
+/** workspaceState key: the port of the endpoint terminals of this workspace were given (never the token). */
+const ENDPOINT_RECORD = 'awsRoles.endpointHandedOut';
+export const RELAUNCH_TERMINALS = 'Relaunch Terminals';
+
 export class TerminalEnvironment extends Disposable {
   /** At most one live endpoint; mode changes reach it in order, so the last one wins. */
   private readonly endpoints = new EndpointSlot<CredentialEndpoint>(() => new (engine().CredentialEndpoint)(() => this.sessions.active));
@@ -30,8 +34,12 @@ export class TerminalEnvironment extends Disposable {
     private readonly log: Logger,
     /** Whether a [default] profile resolves to credentials on its own (the SDKs and CLI would use it before any endpoint). */
     private readonly defaultProfileHasCredentials: () => boolean = () => false,
+    private readonly workspaceState?: vscode.Memento,
   ) {
     super();
+    // Read before this window hands out an endpoint of its own: what an earlier window of this workspace gave its terminals.
+    const earlier = workspaceState?.get<{ port: number }>(ENDPOINT_RECORD);
+    if (earlier) void this.checkStaleTerminals(earlier);
     collection.persistent = false;
     this.clear();
     this._register(sessions.onDidChange(() => this.schedule()));
@@ -92,6 +100,7 @@ export class TerminalEnvironment extends Disposable {
     }
     // A change while the endpoint started has its own update queued after this one.
     if (this.isDisposed) return;
+    if (endpoint) void this.workspaceState?.update(ENDPOINT_RECORD, { port: Number(new URL(endpoint.url).port) });
     const env = buildSessionEnvironment(session, endpoint);
     for (const name of MANAGED_ENV_NAMES) {
       const value = env[name];
@@ -101,6 +110,29 @@ export class TerminalEnvironment extends Disposable {
     const who = session.roleName ? `role ${session.roleName} in account ${session.accountId}` : session.arn;
     const how = env.AWS_CONTAINER_CREDENTIALS_FULL_URI ? ', served from a loopback endpoint of this window' : '';
     this.collection.description = new vscode.MarkdownString(`AWS credentials for ${who} (profile \`${session.profileName}\`)${how}`);
+  }
+
+  /**
+   * After a reload, terminals restored from before it still hold the old endpoint's address and
+   * token in their environment; nothing listens there any more, but another local user could bind
+   * the port and hand them credentials of theirs. Offer to relaunch them (which loses what runs in
+   * them, so it asks). `answer` stands in for the user in tests.
+   */
+  async checkStaleTerminals(record: { port: number }, answer?: string): Promise<number> {
+    const terminals = [...vscode.window.terminals];
+    await this.workspaceState?.update(ENDPOINT_RECORD, undefined);
+    if (!terminals.length) return 0;
+    const message = `${terminals.length === 1 ? 'A terminal' : `${terminals.length} terminals`} from before this window reloaded may still point at the old AWS credential endpoint (port ${record.port}), which no longer runs; another local user could take that port over and hand ${terminals.length === 1 ? 'it' : 'them'} credentials of theirs. Relaunch ${terminals.length === 1 ? 'it' : 'them'} to get this window's credentials (what runs in ${terminals.length === 1 ? 'it' : 'them'} is stopped).`;
+    this.log.warn(message);
+    const choice = answer ?? (await vscode.window.showWarningMessage(message, RELAUNCH_TERMINALS));
+    if (choice !== RELAUNCH_TERMINALS) return 0;
+    for (const t of terminals) {
+      const options = t.creationOptions as vscode.TerminalOptions;
+      t.dispose();
+      vscode.window.createTerminal({ name: t.name, cwd: options.cwd, iconPath: options.iconPath, color: options.color });
+    }
+    this.log.info(`Relaunched ${terminals.length} terminal(s) that held the old credential endpoint's address.`);
+    return terminals.length;
   }
 
   /** Removes exactly the variables this extension sets; anything else in the collection is not ours to touch. */

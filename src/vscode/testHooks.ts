@@ -6,6 +6,7 @@ import type { ProfileTreeProvider, TreeSnapshotNode } from './profileTree';
 import type { SecretSessionStore } from './secretSessionStore';
 import type { SessionCommands } from './sessionCommands';
 import type { SessionSync } from './sessionSync';
+import type { TerminalEnvironment } from './terminalEnvironment';
 import { runSsoLoginInTerminal, ssoLoginFailureMessage, type SsoLoginOutcome } from './ssoLoginTerminal';
 import type { IdentityStatusBar } from './statusBar';
 
@@ -20,6 +21,9 @@ export const RUN_SSO_LOGIN_COMMAND = 'awsRoles.test.runSsoLogin';
 
 /** Test-only: runs the restore a reload runs (only when no session is active), and returns the restored profile. */
 export const RESTORE_COMMAND = 'awsRoles.test.restore';
+
+/** Test-only: runs the after-reload check for terminals holding an old endpoint address, with the user's answer given; returns how many were relaunched. */
+export const CHECK_STALE_TERMINALS_COMMAND = 'awsRoles.test.checkStaleEndpointTerminals';
 
 /** Test-only: replaces (or with undefined deletes) one of this extension's secrets, as another window would write it; returns the old text. */
 export const WRITE_SECRET_COMMAND = 'awsRoles.test.writeSecret';
@@ -52,6 +56,7 @@ export interface InspectSnapshot {
 }
 
 export interface TestHookSources {
+  terminalEnvironment: TerminalEnvironment;
   context: vscode.ExtensionContext;
   sessions: SessionManager;
   store: SecretSessionStore;
@@ -72,6 +77,7 @@ export function registerTestHooks(env: NodeJS.ProcessEnv, sources: TestHookSourc
       const outcome = await runSsoLoginInTerminal(ssoLoginProcess(args, executable));
       return { ...outcome, message: ssoLoginFailureMessage(outcome) };
     }),
+    vscode.commands.registerCommand(CHECK_STALE_TERMINALS_COMMAND, (port: number, answer: string) => sources.terminalEnvironment.checkStaleTerminals({ port }, answer)),
     vscode.commands.registerCommand(RESTORE_COMMAND, async () => (await sources.sync.restore())?.profileName),
     vscode.commands.registerCommand(WRITE_SECRET_COMMAND, async (key: string, value: string | undefined) => {
       const old = await sources.context.secrets.get(key);
