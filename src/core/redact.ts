@@ -8,6 +8,8 @@
  */
 export class Redactor {
   private readonly known = new Set<string>();
+  /** `known`, longest first; sorted once per change, not on every line redacted. */
+  private longestFirst: string[] | undefined;
 
   /**
    * Registers values that must never be shown, with the forms they take in a URL or a JSON
@@ -18,12 +20,14 @@ export class Redactor {
     for (const secret of secrets) {
       if (secret && secret.length >= 6) for (const form of encodedForms(secret)) this.known.add(form);
     }
+    this.longestFirst = undefined;
   }
 
   redact(text: string): string {
     let out = text;
     // Longest first, so an encoded form is replaced whole before a shorter form inside it.
-    for (const secret of [...this.known].sort((a, b) => b.length - a.length)) {
+    this.longestFirst ??= [...this.known].sort((a, b) => b.length - a.length);
+    for (const secret of this.longestFirst) {
       if (out.includes(secret)) out = out.split(secret).join('***');
     }
     return redactPatterns(out);

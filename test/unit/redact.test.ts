@@ -11,6 +11,14 @@ describe('core/redact', () => {
     assert.equal(out, 'key=*** and again:***.');
   });
 
+  it('a secret remembered after earlier redactions is masked from then on', () => {
+    const r = new Redactor();
+    r.remember('first-secret-value');
+    assert.equal(r.redact('x first-secret-value'), 'x ***');
+    r.remember('second-secret-value');
+    assert.equal(r.redact('y second-secret-value first-secret-value'), 'y *** ***');
+  });
+
   it('ignores remembered values shorter than 6 characters', () => {
     const r = new Redactor();
     r.remember('short', 'abc');
