@@ -17,6 +17,10 @@ export const Commands = {
   openConfig: 'awsRoles.openConfig',
   showLog: 'awsRoles.showLog',
   statusBarActions: 'awsRoles.statusBarActions',
+  ssoSignIn: 'awsRoles.ssoSignIn',
+  ssoSignOut: 'awsRoles.ssoSignOut',
+  ssoRefreshAccounts: 'awsRoles.ssoRefreshAccounts',
+  ssoWriteProfiles: 'awsRoles.ssoWriteProfiles',
 } as const;
 
 export const Views = {
@@ -29,6 +33,8 @@ export const ContextKeys = {
   state: 'awsRoles.state',
   filtered: 'awsRoles.filtered',
   active: 'awsRoles.sessionActive',
+  /** Whether any IAM Identity Center session of the config has a token (signed in). */
+  ssoSignedIn: 'awsRoles.ssoSignedIn',
 } as const;
 
 export const StatusBarIds = {
@@ -37,6 +43,8 @@ export const StatusBarIds = {
 
 export const StateKeys = {
   recentProfiles: 'awsRoles.recentProfiles',
+  /** The accounts and roles discovered per sso-session, with when (not secret: no token). */
+  discoveredRoles: 'awsRoles.identityCenter.discovered',
 } as const;
 
 /** Keys in SecretStorage (the OS keychain): credentials live only there. */
@@ -46,4 +54,6 @@ export const SecretKeys = {
   /** The one shared active session of earlier versions: never restored, deleted by Sign Out. */
   legacyActiveSession: 'awsRoles.activeSession',
   mfaSessions: 'awsRoles.mfaSessions',
+  /** This extension's OIDC client registrations (the client secret is a secret), per start URL, region and scopes. */
+  ssoRegistrations: 'awsRoles.ssoRegistrations',
 } as const;

@@ -24,7 +24,13 @@ export interface Settings {
   consoleFederationEndpoint: string;
   debugCredentials: boolean;
   autoAssumeWorkspaceProfile: boolean;
+  ssoFlow: SsoFlowSetting;
+  ssoProfileNameTemplate: string;
+  ssoSignInTimeoutMinutes: number;
 }
+
+/** `awsRoles.sso.flow`: how Sign In to IAM Identity Center signs in. */
+export type SsoFlowSetting = 'auto' | 'authorizationCode' | 'deviceCode';
 
 const DEFAULTS: Settings = {
   configFile: '',
@@ -45,6 +51,9 @@ const DEFAULTS: Settings = {
   consoleFederationEndpoint: '',
   debugCredentials: true,
   autoAssumeWorkspaceProfile: false,
+  ssoFlow: 'auto',
+  ssoProfileNameTemplate: '{accountName}/{roleName}',
+  ssoSignInTimeoutMinutes: 5,
 };
 
 function read(): Settings {
@@ -67,6 +76,9 @@ function read(): Settings {
     const v = c.get<unknown>(key);
     return typeof v === 'string' ? v : '';
   };
+  const flow = c.get<unknown>('sso.flow');
+  const template = strKey('sso.profileNameTemplate').trim();
+  const timeout = c.get<unknown>('sso.signInTimeoutMinutes');
   return {
     autoRefresh: bool('autoRefresh'),
     refreshMinutesBefore: num('refreshMinutesBefore', 1, 30),
@@ -86,6 +98,9 @@ function read(): Settings {
     warningMinutes: num('warningMinutes', 0, 60),
     sessionName: str('sessionName'),
     stsTimeoutSeconds: num('stsTimeoutSeconds', 1, 120),
+    ssoFlow: flow === 'authorizationCode' || flow === 'deviceCode' ? flow : 'auto',
+    ssoProfileNameTemplate: template || DEFAULTS.ssoProfileNameTemplate,
+    ssoSignInTimeoutMinutes: typeof timeout === 'number' && Number.isFinite(timeout) ? Math.min(30, Math.max(1, timeout)) : DEFAULTS.ssoSignInTimeoutMinutes,
   };
 }
 
