@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../../clock';
 import { CALLBACK_PATH, redirectUriWithPort } from './pkce';
-import { SIGN_IN_COMMAND_TITLE, SsoSignInError } from './ssoErrors';
+import { describeWait, SIGN_IN_COMMAND_TITLE, SsoSignInError } from './ssoErrors';
 
 /**
  * The one-shot listener the browser is redirected to after sign-in (RFC 8252 §7.3: a loopback
@@ -35,11 +35,6 @@ export interface CallbackListener {
 function page(title: string, text: string): string {
   const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   return `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title></head><body style="font-family: system-ui, sans-serif; margin: 3em"><h2>${escape(title)}</h2><p>${escape(text)}</p></body></html>`;
-}
-
-function minutes(ms: number): string {
-  const m = Math.round(ms / 60_000);
-  return m >= 1 ? `${m} minute${m === 1 ? '' : 's'}` : `${Math.round(ms / 1000)} seconds`;
 }
 
 /** An OAuth error code fit for a message: the service sends a short token; anything else is not echoed. */
@@ -119,7 +114,7 @@ export async function listenForCallback(options: CallbackOptions): Promise<Callb
   });
   port = (server.address() as AddressInfo).port;
   const timer = clock.setTimeout(
-    () => finish(new SsoSignInError(`Sign-in timed out: the browser did not come back within ${minutes(timeoutMs)}. Run "${SIGN_IN_COMMAND_TITLE}" again.`, 'timeout')),
+    () => finish(new SsoSignInError(`Sign-in timed out: the browser did not come back within ${describeWait(timeoutMs)}. Run "${SIGN_IN_COMMAND_TITLE}" again.`, 'timeout')),
     timeoutMs,
   );
   options.signal?.addEventListener('abort', onAbort, { once: true });

@@ -4,7 +4,7 @@ import { listenForCallback } from './loopbackCallback';
 import { authorizeUrl, codeChallenge, createCodeVerifier, createState, REGISTERED_REDIRECT_URI } from './pkce';
 import { SsoApiError, type RegisterClientRequest, type SsoOidcApi, type SsoTarget, type TokenResult } from './ssoApi';
 import { DEFAULT_SSO_SCOPES, describeSsoSession, type SsoSession } from './ssoConfig';
-import { SIGN_IN_COMMAND_TITLE, SsoSignInError } from './ssoErrors';
+import { describeWait, SIGN_IN_COMMAND_TITLE, SsoSignInError } from './ssoErrors';
 import { probeStartUrl, resolveStartUrl, type StartUrlProbe } from './startUrlProbe';
 import { tokenFilePath, tokenFromResult, writeToken, type SsoToken } from './tokenCache';
 
@@ -247,8 +247,7 @@ export async function signInWithDeviceCode(session: SsoSession, deps: DeviceCode
       if (e.errorName === 'SlowDownException') interval += SLOW_DOWN_MS;
     }
     if (deps.clock.now() + interval > deadline) {
-      const minutes = Math.round((deadline - started) / 60_000);
-      throw new SsoSignInError(`The code ${authorization.userCode} was not confirmed in the browser within ${minutes} minute${minutes === 1 ? '' : 's'}. Run "${SIGN_IN_COMMAND_TITLE}" again.`, deadline - started < authorization.expiresIn * 1000 ? 'timeout' : 'expired');
+      throw new SsoSignInError(`The code ${authorization.userCode} was not confirmed in the browser within ${describeWait(deadline - started)}. Run "${SIGN_IN_COMMAND_TITLE}" again.`, deadline - started < authorization.expiresIn * 1000 ? 'timeout' : 'expired');
     }
     await sleep(interval, deps.signal);
   }

@@ -3,6 +3,12 @@ import { RoleSwitchError } from '../../errors';
 /** The command that signs in, named in every message that asks for it. */
 export const SIGN_IN_COMMAND_TITLE = 'AWS: Sign In to IAM Identity Center';
 
+/** A wait as a message says it: "5 minutes", "90 seconds". */
+export function describeWait(ms: number): string {
+  const minutes = ms / 60_000;
+  return Number.isInteger(minutes) ? `${minutes} minute${minutes === 1 ? '' : 's'}` : `${Math.round(ms / 1000)} seconds`;
+}
+
 /** Why a token cannot be used or renewed without a new sign-in. */
 export type SignInRequiredReason = 'missing' | 'notRenewable' | 'registrationExpired' | 'refused';
 

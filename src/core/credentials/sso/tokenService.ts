@@ -70,8 +70,8 @@ export class SsoTokenService {
   /** One refresh at a time per token file: the callers that arrive meanwhile share its outcome. */
   private readonly refreshing = new Map<string, Promise<SsoAccessToken>>();
   private readonly lastAttempt = new Map<string, number>();
-  /** Refresh tokens the service refused, per file: never sent again. */
-  private readonly refused = new Map<string, string>();
+  /** Refresh tokens the service refused, per file, with its answer: never sent again. */
+  private readonly refused = new Map<string, { refreshToken: string; errorName: string }>();
 
   constructor(private readonly options: TokenServiceOptions) {}
 
@@ -84,11 +84,11 @@ export class SsoTokenService {
     const token = await this.read(file);
     if (!token) throw this.signInRequired(session, 'missing');
     const now = this.options.clock.now();
-    if (token.expiresAt - now > TOKEN_REFRESH_WINDOW_MS) return this.accessToken(session, token, file);
+    if (token.expiresAt - now >= TOKEN_REFRESH_WINDOW_MS) return this.accessToken(session, token, file);
     const blocked = this.whyNotRenewable(session, token, file, now);
     if (blocked) {
       if (token.expiresAt > now) return this.accessToken(session, token, file);
-      throw this.signInRequired(session, blocked);
+      throw this.signInRequired(session, blocked, this.refused.get(file)?.errorName);
     }
     let inFlight = this.refreshing.get(file);
     if (!inFlight) {
@@ -142,7 +142,7 @@ export class SsoTokenService {
   private whyNotRenewable(session: SsoSession, token: SsoToken, file: string, now: number): SignInRequiredReason | undefined {
     if (session.name === undefined || !token.refreshToken || !token.clientId || !token.clientSecret || token.registrationExpiresAt === undefined) return 'notRenewable';
     if (token.registrationExpiresAt <= now) return 'registrationExpired';
-    if (this.refused.get(file) === token.refreshToken) return 'refused';
+    if (this.refused.get(file)?.refreshToken === token.refreshToken) return 'refused';
     return undefined;
   }
 
@@ -152,11 +152,11 @@ export class SsoTokenService {
     const token = await this.read(file);
     if (!token) throw this.signInRequired(session, 'missing');
     const now = clock.now();
-    if (token.expiresAt - now > TOKEN_REFRESH_WINDOW_MS) return this.accessToken(session, token, file);
+    if (token.expiresAt - now >= TOKEN_REFRESH_WINDOW_MS) return this.accessToken(session, token, file);
     const blocked = this.whyNotRenewable(session, token, file, now);
     if (blocked) {
       if (token.expiresAt > now) return this.accessToken(session, token, file);
-      throw this.signInRequired(session, blocked);
+      throw this.signInRequired(session, blocked, this.refused.get(file)?.errorName);
     }
     const last = this.lastAttempt.get(file);
     if (last !== undefined && now - last < REFRESH_ATTEMPT_INTERVAL_MS && token.expiresAt > now) return this.accessToken(session, token, file);
@@ -172,7 +172,7 @@ export class SsoTokenService {
       return this.accessToken(session, renewed, file);
     } catch (e) {
       const refusedNow = e instanceof SsoApiError && REFUSALS.has(e.errorName);
-      if (refusedNow) this.refused.set(file, refreshToken);
+      if (refusedNow) this.refused.set(file, { refreshToken, errorName: e.errorName });
       const stillValid = token.expiresAt > clock.now();
       this.options.report?.({
         kind: refusedNow ? 'refreshRefused' : 'refreshFailed',
