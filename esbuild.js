@@ -1,7 +1,8 @@
-// Bundles the extension. dist/extension.js is what VS Code loads at activation. Three chunks are
+// Bundles the extension. dist/extension.js is what VS Code loads at activation. Four chunks are
 // required lazily, so activation never pays for them: engine.js (reading, resolving and checking
-// profiles: src/core/engineChunk.ts), stsClient.js (the AWS SDK's STS client, on the first STS call)
-// and credentialSources.js (the SDK's credential providers, when a chain starts at one of them).
+// profiles: src/core/engineChunk.ts), stsClient.js (the AWS SDK's STS client, on the first STS call),
+// credentialSources.js (the SDK's credential providers, when a chain starts at one of them) and
+// ssoClients.js (the SDK's IAM Identity Center clients, on the first sign-in, refresh or portal call).
 // src/core/errors.ts is one module of its own (dist/errors.js) that every bundle requires, so an
 // error thrown in a chunk is an instance of the class the extension checks with instanceof.
 // `node esbuild.js [--production] [--watch]` builds; the benchmark requires this file for the
@@ -9,7 +10,7 @@
 const path = require('node:path');
 
 /** Output chunk name -> its entry module under src/core. */
-const LAZY = { stsClient: 'credentials/stsClient', credentialSources: 'credentials/sdkCredentialSources', engine: 'engineChunk' };
+const LAZY = { stsClient: 'credentials/stsClient', credentialSources: 'credentials/sdkCredentialSources', ssoClients: 'credentials/sso/ssoClients', engine: 'engineChunk' };
 
 const ERRORS = path.resolve(__dirname, 'src/core/errors.ts');
 const CORE_DIR = path.join(__dirname, 'src', 'core') + path.sep;

@@ -21,7 +21,7 @@ const coreLayerRules = CORE_LAYERS.map((layer, i) => ({
 }));
 
 // The modules that esbuild.js bundles only into the lazily required chunks (dist/engine.js,
-// dist/stsClient.js, dist/credentialSources.js). The rest of the extension loads them through
+// dist/stsClient.js, dist/credentialSources.js, dist/ssoClients.js). The rest of the extension loads them through
 // src/vscode/lazyChunks.ts; everywhere else a value import would pull them into the activation bundle.
 const LAZY_CHUNK_MODULES = [
   'core/engineChunk',
@@ -34,9 +34,17 @@ const LAZY_CHUNK_MODULES = [
   'core/config/sharedFiles',
   'core/config/sourceChain',
   'core/credentials/cliCache',
+  'core/credentials/configuredEndpoint',
   'core/credentials/roleSessionName',
   'core/credentials/sdkCredentialSources',
   'core/credentials/sourceCredentials',
+  'core/credentials/sso/loopbackCallback',
+  'core/credentials/sso/signIn',
+  'core/credentials/sso/ssoClients',
+  'core/credentials/sso/ssoConfig',
+  'core/credentials/sso/startUrlProbe',
+  'core/credentials/sso/tokenCache',
+  'core/credentials/sso/tokenService',
   'core/credentials/stsClient',
   'core/credentials/stsEndpoint',
   'core/credentials/stsErrors',

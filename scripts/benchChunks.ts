@@ -1,4 +1,4 @@
-// What the lazily required chunks buy (dist/engine.js, dist/stsClient.js, dist/credentialSources.js):
+// What the lazily required chunks buy (dist/engine.js, dist/stsClient.js, dist/credentialSources.js, dist/ssoClients.js):
 // the time to require each in a fresh Node process, and the extension bundle built with the engine
 // (or every chunk) bundled in, measured the same way and handed to the code-server part as a variant.
 // As a child process (`node benchChunks.js --require-time FILE BUILTIN...`) it times one require.
@@ -11,10 +11,10 @@ import { kb, ms, relativeSpread, signed, stats, threadCpuMs, type RowFn, type St
 
 // esbuild.js exports the options it builds with, so the variants differ from dist/ only in which chunks are bundled in.
 interface EsbuildConfig {
-  LAZY: Record<'stsClient' | 'credentialSources' | 'engine', string>;
+  LAZY: Record<'stsClient' | 'credentialSources' | 'ssoClients' | 'engine', string>;
   extensionOptions(o: { production: boolean; outdir?: string; lazy?: Chunk[] }): esbuild.BuildOptions;
 }
-type Chunk = 'stsClient' | 'credentialSources' | 'engine';
+type Chunk = 'stsClient' | 'credentialSources' | 'ssoClients' | 'engine';
 
 /** dist/extension.js as `node esbuild.js --production` builds it, with only `lazy` left as separate chunks. */
 async function buildExtension(repoRoot: string, outdir: string, lazy: Chunk[]): Promise<string> {
@@ -56,12 +56,12 @@ export async function measureChunks(repoRoot: string, dir: string, row: RowFn): 
   const allDir = path.join(dir, 'dist-all-bundled');
   for (const d of [splitDir, engineDir, allDir]) await fs.mkdir(d, { recursive: true });
   // errors.js is shared by every bundle, so each variant needs it next to its extension.js.
-  for (const f of ['extension.js', 'engine.js', 'stsClient.js', 'credentialSources.js', 'errors.js']) await fs.copyFile(path.join(dist, f), path.join(splitDir, f));
-  for (const f of ['stsClient.js', 'credentialSources.js', 'errors.js']) await fs.copyFile(path.join(dist, f), path.join(engineDir, f));
+  for (const f of ['extension.js', 'engine.js', 'stsClient.js', 'credentialSources.js', 'ssoClients.js', 'errors.js']) await fs.copyFile(path.join(dist, f), path.join(splitDir, f));
+  for (const f of ['stsClient.js', 'credentialSources.js', 'ssoClients.js', 'errors.js']) await fs.copyFile(path.join(dist, f), path.join(engineDir, f));
   await fs.copyFile(path.join(dist, 'errors.js'), path.join(allDir, 'errors.js'));
-  const replica = await buildExtension(repoRoot, path.join(dir, 'replica'), ['stsClient', 'credentialSources', 'engine']);
+  const replica = await buildExtension(repoRoot, path.join(dir, 'replica'), ['stsClient', 'credentialSources', 'ssoClients', 'engine']);
   const replicaMatches = readFileSync(replica).equals(readFileSync(path.join(dist, 'extension.js')));
-  await buildExtension(repoRoot, engineDir, ['stsClient', 'credentialSources']);
+  await buildExtension(repoRoot, engineDir, ['stsClient', 'credentialSources', 'ssoClients']);
   await buildExtension(repoRoot, allDir, []);
 
   const files = {
@@ -71,6 +71,7 @@ export async function measureChunks(repoRoot: string, dir: string, row: RowFn): 
     engine: path.join(splitDir, 'engine.js'),
     stsClient: path.join(splitDir, 'stsClient.js'),
     credentialSources: path.join(splitDir, 'credentialSources.js'),
+    ssoClients: path.join(splitDir, 'ssoClients.js'),
   };
   const labels = Object.keys(files) as (keyof typeof files)[];
   const builtins = [...new Set(labels.flatMap((l) => [...readFileSync(files[l], 'utf8').matchAll(/require\("(node:[a-z_/]+)"\)/g)].map((m) => m[1])))];
@@ -97,6 +98,7 @@ export async function measureChunks(repoRoot: string, dir: string, row: RowFn): 
   row('lazy chunks', `dist/engine.js (${kb(bytes.engine)}): ${what}`, ms(req.engine));
   row('lazy chunks', `dist/stsClient.js (${kb(bytes.stsClient)}): ${what}`, ms(req.stsClient));
   row('lazy chunks', `dist/credentialSources.js (${kb(bytes.credentialSources)}): ${what}`, ms(req.credentialSources));
+  row('lazy chunks', `dist/ssoClients.js (${kb(bytes.ssoClients)}): ${what}`, ms(req.ssoClients));
   const delta = (d: Stat) => `${signed(d.median)} vs shipped (per round, ${signed(d.ci[0])} to ${signed(d.ci[1])})`;
   row('lazy chunks', `variant: extension.js with the engine bundled in (${kb(bytes.extensionEngineBundled)}): ${what}`, `${ms(req.extensionEngineBundled)}; ${delta(engineBundledExtra)}`);
   row('lazy chunks', `variant: extension.js with every chunk bundled in (${kb(bytes.extensionAllBundled)}): ${what}`, `${ms(req.extensionAllBundled)}; ${delta(allBundledExtra)}`);

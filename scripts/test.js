@@ -84,7 +84,7 @@ function checkPackage() {
   if (!run('package (.vsix)', 'npm', ['run', 'package'])) return;
   const vsix = path.join(root, 'aws-role-switcher.vsix');
   const listing = spawnSync('unzip', ['-Z1', vsix], { encoding: 'utf8' }).stdout ?? '';
-  const needed = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/stsClient.js', 'extension/dist/credentialSources.js', 'extension/dist/engine.js', 'extension/dist/errors.js', 'extension/media/aws-roles.svg', 'extension/readme.md'];
+  const needed = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/stsClient.js', 'extension/dist/credentialSources.js', 'extension/dist/ssoClients.js', 'extension/dist/engine.js', 'extension/dist/errors.js', 'extension/media/aws-roles.svg', 'extension/readme.md'];
   const missing = needed.filter((f) => !listing.split('\n').includes(f));
   const leaked = listing.split('\n').filter((f) => /\.map$|^extension\/(src|test|node_modules|out)\//.test(f));
   // Test-only commands (src/vscode/testHooks.ts) are registered from an environment variable, never contributed.

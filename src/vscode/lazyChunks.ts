@@ -1,13 +1,15 @@
 import type * as EngineChunk from '../core/engineChunk';
 import type * as SdkCredentialSourcesChunk from '../core/credentials/sdkCredentialSources';
 import type { CredentialSourceApi } from '../core/credentials/sourceCredentials';
+import type { SsoApis } from '../core/credentials/sso/ssoApi';
+import type * as SsoClientsChunk from '../core/credentials/sso/ssoClients';
 import type { StsApi } from '../core/credentials/stsApi';
 import type * as StsClientChunk from '../core/credentials/stsClient';
 import type { Logger } from './logger';
 import type { SettingsService } from './settings';
 
 // The one place that loads the lazily bundled chunks (esbuild.js emits them as dist/engine.js,
-// dist/stsClient.js and dist/credentialSources.js), so activation pays for none of them.
+// dist/stsClient.js, dist/credentialSources.js and dist/ssoClients.js), so activation pays for none of them.
 // `require`, not `import()`: esbuild turns it into a plain require of the chunk file. Everything
 // else in src/vscode may import only types from the modules in those chunks (a lint rule says so).
 
@@ -25,11 +27,17 @@ export interface SdkLoaders {
   loadSts: () => Promise<StsApi>;
   /** The AWS SDK's credential providers (process, SSO, web identity, container, IMDS). */
   loadSources: () => Promise<CredentialSourceApi>;
+  /**
+   * The AWS SDK's IAM Identity Center clients (sso-oidc, sso), made again when the timeout setting
+   * changes. `maxAttempts`: the SDK's own attempts per call (discovery retries throttling itself and asks for 1).
+   */
+  loadSso: (maxAttempts?: number) => Promise<SsoApis>;
 }
 
 export function createSdkLoaders(settings: SettingsService, log: Logger): SdkLoaders {
   let sts: { timeout: number; api: Promise<StsApi> } | undefined;
   let sources: Promise<CredentialSourceApi> | undefined;
+  const sso = new Map<number, { timeout: number; apis: Promise<SsoApis> }>();
   return {
     loadSts: () => {
       const timeout = settings.value.stsTimeoutSeconds * 1000;
@@ -48,6 +56,20 @@ export function createSdkLoaders(settings: SettingsService, log: Logger): SdkLoa
       // A chunk that failed to load is tried again on the next call, not remembered as failed.
       sources.catch(() => (sources = undefined));
       return sources;
+    },
+    loadSso: (maxAttempts = 3) => {
+      const timeout = settings.value.stsTimeoutSeconds * 1000;
+      let entry = sso.get(maxAttempts);
+      if (entry?.timeout !== timeout) {
+        const apis = Promise.resolve()
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          .then(() => require('../core/credentials/sso/ssoClients') as typeof SsoClientsChunk)
+          .then((m) => m.createSsoApi({ requestTimeoutMs: timeout, maxAttempts, log: (line) => log.warn(line) }));
+        entry = { timeout, apis };
+        sso.set(maxAttempts, entry);
+        apis.catch(() => sso.delete(maxAttempts));
+      }
+      return entry.apis;
     },
   };
 }

@@ -20,7 +20,7 @@ export function cliCacheDir(home = os.homedir()): string {
 }
 
 /** Python's json.dumps for a string with ensure_ascii: everything outside space..~ as \uXXXX. */
-function pyString(value: string): string {
+export function pyString(value: string): string {
   return JSON.stringify(value).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 

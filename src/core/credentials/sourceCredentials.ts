@@ -3,6 +3,7 @@ import { RoleSwitchError, errorMessage } from '../errors';
 import type { Profile, ProfileSet } from '../config/profiles';
 import type { ChainRoot } from '../config/sourceChain';
 import type { AwsCredentials } from './stsApi';
+import { resolveSsoEndpoints } from './sso/ssoConfig';
 import type { Env } from '../config/filePaths';
 
 export interface SourceRequest {
@@ -17,7 +18,7 @@ export interface SsoSettings {
   roleName: string;
   /** The `[sso-session NAME]` the profile uses; undefined for the legacy sso_start_url keys. */
   session?: string;
-  /** AWS_ENDPOINT_URL_SSO or AWS_ENDPOINT_URL, for LocalStack-style setups and tests. */
+  /** The portal's configured endpoint (AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL, the profile's services section or endpoint_url), as botocore's SSO client resolves it. */
   endpoint?: string;
 }
 
@@ -80,7 +81,7 @@ export function ssoSettingsOf(set: ProfileSet, p: Profile, env: Env): SsoSetting
     accountId: s.sso_account_id,
     roleName: s.sso_role_name,
     session: sessionName || undefined,
-    endpoint: env.AWS_ENDPOINT_URL_SSO || env.AWS_ENDPOINT_URL || undefined,
+    endpoint: resolveSsoEndpoints(set, env, p).portal,
   };
 }
 

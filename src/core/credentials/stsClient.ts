@@ -3,6 +3,7 @@
 // off the activation path.
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { StsCallError } from '../errors';
+import { sdkLogger } from './sdkLogger';
 import type { AssumeRoleRequest, AssumeRoleResult, CallerIdentity, SessionTokenRequest, StsApi, StsCallOptions } from './stsApi';
 
 export interface StsClientSettings {
@@ -14,14 +15,6 @@ export interface StsClientSettings {
 }
 
 const MAX_CACHED_CLIENTS = 16;
-
-// The SDK logs objects (requests, errors); only their message is safe and useful.
-function describeLogArg(arg: unknown): string {
-  if (typeof arg === 'string') return arg;
-  if (arg instanceof Error) return `${arg.name}: ${arg.message}`;
-  const message = (arg as { message?: unknown } | null)?.message;
-  return typeof message === 'string' ? message : '[object]';
-}
 
 function endpointLabel(options: StsCallOptions): string {
   return options.endpoint ?? `https://sts.${options.region}.amazonaws.com`;
@@ -64,16 +57,7 @@ export function createStsApi(settings: StsClientSettings): StsApi {
       credentials: { accessKeyId, secretAccessKey, sessionToken },
       maxAttempts: settings.maxAttempts,
       requestHandler: { requestTimeout: settings.requestTimeoutMs, connectionTimeout: settings.requestTimeoutMs, throwOnRequestTimeout: true },
-      logger: settings.log
-        ? {
-            // The SDK logs request/response shapes at debug level; only warnings and errors are kept.
-            debug: () => undefined,
-            info: () => undefined,
-            warn: (...args: unknown[]) => settings.log?.(`STS SDK warning: ${args.map(describeLogArg).join(' ')}`),
-            // Failed calls are logged once, normalised, by the caller; the SDK's own error dump adds nothing safe.
-            error: () => undefined,
-          }
-        : undefined,
+      logger: sdkLogger('STS', settings.log),
     });
     clients.set(key, client);
     if (clients.size > MAX_CACHED_CLIENTS) {

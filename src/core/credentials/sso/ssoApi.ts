@@ -87,6 +87,12 @@ export interface SsoPortalApi {
   logout(target: SsoTarget, request: { accessToken: string }): Promise<void>;
 }
 
+/** Both services, as the lazily loaded chunk (ssoClients.ts) creates them. */
+export interface SsoApis {
+  oidc: SsoOidcApi;
+  portal: SsoPortalApi;
+}
+
 /**
  * A failed Identity Center call, normalised by the SDK adapter. `name` is the service's error
  * code (`AuthorizationPendingException`, `SlowDownException`, `ExpiredTokenException`,
