@@ -3,7 +3,7 @@ import { RoleSwitchError, errorMessage } from '../errors';
 import type { Profile, ProfileSet } from '../config/profiles';
 import type { ChainRoot } from '../config/sourceChain';
 import type { AwsCredentials } from './stsApi';
-import { resolveSsoEndpoints } from './sso/ssoConfig';
+import { parseRegistrationScopes, resolveSsoEndpoints } from './sso/ssoConfig';
 import type { Env } from '../config/filePaths';
 
 export interface SourceRequest {
@@ -20,6 +20,10 @@ export interface SsoSettings {
   session?: string;
   /** The portal's configured endpoint (AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL, the profile's services section or endpoint_url), as botocore's SSO client resolves it. */
   endpoint?: string;
+  /** The sso-oidc endpoint, resolved the same way: where the token is renewed. */
+  oidcEndpoint?: string;
+  /** The sso-session's `sso_registration_scopes`, if set. */
+  scopes?: string[];
 }
 
 /**
@@ -75,13 +79,16 @@ export function ssoSettingsOf(set: ProfileSet, p: Profile, env: Env): SsoSetting
   if (session && s.sso_region && s.sso_region !== session.sso_region) {
     throw new RoleSwitchError(`Profile "${p.name}" sets sso_region ${s.sso_region}, which differs from its sso-session "${sessionName}". Remove it from the profile.`, 'InvalidProfile', p.name);
   }
+  const endpoints = resolveSsoEndpoints(set, env, p);
   return {
     startUrl: startUrl as string,
     region: region as string,
     accountId: s.sso_account_id,
     roleName: s.sso_role_name,
     session: sessionName || undefined,
-    endpoint: resolveSsoEndpoints(set, env, p).portal,
+    endpoint: endpoints.portal,
+    oidcEndpoint: endpoints.oidc,
+    scopes: session?.sso_registration_scopes !== undefined ? parseRegistrationScopes(session.sso_registration_scopes) : undefined,
   };
 }
 
