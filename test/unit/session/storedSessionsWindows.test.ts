@@ -1,5 +1,4 @@
 import * as assert from 'node:assert/strict';
-import type * as vscode from 'vscode';
 import { MfaSessionCache } from '../../../src/core/credentials/mfaSessions';
 import { Redactor } from '../../../src/core/redact';
 import type { Session } from '../../../src/core/session/session';
@@ -9,35 +8,22 @@ import type { Logger } from '../../../src/vscode/logger';
 import { SecretSessionStore } from '../../../src/vscode/secretSessionStore';
 import { SessionSync } from '../../../src/vscode/sessionSync';
 import { FakeClock } from '../../support/fakeClock';
+import { FakeSecretStorage } from '../../support/fakeSecretStorage';
 import { roleSession } from '../../support/sessions';
 
 const HOUR = 3600_000;
-
-/** One machine's SecretStorage, shared by every window as VS Code shares it (one extension, one keychain). */
-class FakeSecrets {
-  private readonly values = new Map<string, string>();
-  private readonly listeners = new Set<(e: { key: string }) => void>();
-  get = (key: string): Promise<string | undefined> => Promise.resolve(this.values.get(key));
-  store = (key: string, value: string): Promise<void> => (this.values.set(key, value), this.fire(key), Promise.resolve());
-  delete = (key: string): Promise<void> => (this.values.delete(key), this.fire(key), Promise.resolve());
-  onDidChange = (listener: (e: { key: string }) => void): vscode.Disposable => (this.listeners.add(listener), { dispose: () => this.listeners.delete(listener) });
-  keys = (): Promise<string[]> => Promise.resolve([...this.values.keys()]);
-  private fire(key: string): void {
-    for (const l of this.listeners) setImmediate(() => l({ key }));
-  }
-}
 
 const quietLog = { info: () => undefined, warn: () => undefined } as unknown as Logger;
 const settle = () => new Promise((r) => setTimeout(r, 20));
 
 describe('vscode/sessionSync: each window restores its own stored session only', () => {
   let clock: FakeClock;
-  let secrets: FakeSecrets;
+  let secrets: FakeSecretStorage;
   const open: { dispose(): void }[] = [];
 
   beforeEach(() => {
     clock = new FakeClock();
-    secrets = new FakeSecrets();
+    secrets = new FakeSecretStorage();
   });
   afterEach(() => {
     for (const d of open.splice(0)) d.dispose();
@@ -46,7 +32,7 @@ describe('vscode/sessionSync: each window restores its own stored session only',
   /** A window (one activation): its manager resolves any profile to a fresh session without STS. */
   function openWindow(identity: WindowIdentity, trusted = true) {
     const resolve = (profileName: string): Promise<Session> => Promise.resolve(roleSession({ profileName, startedAt: clock.now(), expiresAt: clock.now() + HOUR, credentials: { accessKeyId: `ASIA${profileName.toUpperCase()}${clock.now() % 100000}`, secretAccessKey: `${profileName}-secret-0000000000001` } }));
-    const store = new SecretSessionStore(secrets as unknown as vscode.SecretStorage, new Redactor(), quietLog, identity, () => clock.now());
+    const store = new SecretSessionStore(secrets.view(), new Redactor(), quietLog, identity, () => clock.now());
     const sessions = new SessionManager(resolve, clock, { peekShared: (p) => store.peekShared(p) });
     const mfa = new MfaSessionCache();
     const sync = new SessionSync(store, sessions, mfa, clock, quietLog, () => trusted);
@@ -94,11 +80,11 @@ describe('vscode/sessionSync: each window restores its own stored session only',
   });
 
   it('the shared entry of earlier versions is not restored, and is deleted', async () => {
-    await secrets.store('awsRoles.activeSession', JSON.stringify({ version: 1, active: roleSession({ profileName: 'prod', startedAt: clock.now(), expiresAt: clock.now() + HOUR }), writer: 'old' }));
+    secrets.set('awsRoles.activeSession', JSON.stringify({ version: 1, active: roleSession({ profileName: 'prod', startedAt: clock.now(), expiresAt: clock.now() + HOUR }), writer: 'old' }));
     const a = openWindow(folderA);
     assert.equal(await a.sync.restore(), undefined);
     await settle();
-    assert.equal(await secrets.get('awsRoles.activeSession'), undefined);
+    assert.equal(secrets.peek('awsRoles.activeSession'), undefined);
   });
 
   it('nothing is restored into a window in Restricted Mode', async () => {
