@@ -196,8 +196,10 @@ export class SecretSessionStore {
     await this.secrets.store(SecretKeys.windowSessionIndex, serializeWindowIndex(next.index));
     // Beyond the bound: the oldest writes go, unless their window wrote again meanwhile.
     for (const key of next.evicted) {
+      const line = index[key] as WindowIndex[string] | undefined;
+      if (!line || key === this.windowKey) continue;
       const storedAt = parseWindowEntry(await this.secrets.get(entrySecret(key)))?.storedAt;
-      if (storedAt !== undefined && storedAt <= index[key].storedAt) await this.secrets.delete(entrySecret(key));
+      if (storedAt !== undefined && storedAt <= line.storedAt) await this.secrets.delete(entrySecret(key));
     }
   }
 
