@@ -49,11 +49,17 @@ export const StateKeys = {
 
 /** Keys in SecretStorage (the OS keychain): credentials live only there. */
 export const SecretKeys = {
-  /** Each window's active session, keyed by remote and workspace (a map; see core/session/storedSessions). */
-  windowSessions: 'awsRoles.windowSessions',
+  /** Each window's active session in its own secret: this prefix, then the window key (a hash of remote and workspace; see core/session/storedSessions). */
+  windowSessionPrefix: 'awsRoles.windowSession.',
+  /** Which windows have a stored session (keys, remotes and times; no secret), for a refresh to look at the others'. */
+  windowSessionIndex: 'awsRoles.windowSessionIndex',
+  /** The previous format: one map of every window's session. Each window moves its own entry out at its first restore. */
+  legacyWindowSessions: 'awsRoles.windowSessions',
   /** The one shared active session of earlier versions: never restored, deleted by Sign Out. */
   legacyActiveSession: 'awsRoles.activeSession',
   mfaSessions: 'awsRoles.mfaSessions',
   /** This extension's OIDC client registrations (the client secret is a secret), per start URL, region and scopes. */
   ssoRegistrations: 'awsRoles.ssoRegistrations',
+  /** When AWS: Sign Out last forgot every MFA session; written only by a sign-out, so no other write can undo it. */
+  mfaSignOut: 'awsRoles.mfaSignOut',
 } as const;

@@ -44,7 +44,7 @@ export interface InspectSnapshot {
   lastFailure?: string;
   /** The access key id (not a secret) of this window's session kept in SecretStorage, to prove a failure left it alone. */
   storedSessionKeyId?: string;
-  /** This window's key in the stored map of sessions (a hash of remote and workspace). */
+  /** This window's key (a hash of remote and workspace); its session is stored under `awsRoles.windowSession.<windowKey>`. */
   windowKey: string;
   /** This window's remote key, and its writer id (per activation). */
   remote: string;
@@ -97,7 +97,7 @@ async function inspect(d: TestHookSources): Promise<InspectSnapshot> {
     debugNotes: d.debugNotes(),
     consoleDestination: d.consoleDestination(),
     lastFailure: d.sessionCommands.lastFailure,
-    storedSessionKeyId: (await d.store.readWindows())[d.store.windowKey]?.session.credentials.accessKeyId,
+    storedSessionKeyId: (await d.store.readOwnEntry())?.session.credentials.accessKeyId,
     windowKey: d.store.windowKey,
     remote: d.store.remote,
     writer: d.store.windowId,

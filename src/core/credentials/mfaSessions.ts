@@ -12,6 +12,8 @@ export interface MfaSession {
   readonly mfaSerial: string;
   readonly credentials: AwsCredentials;
   readonly expiresAt: number;
+  /** When STS returned it (ms since the epoch): a sign-out forgets every session obtained until then. Absent in what older versions stored. */
+  readonly obtainedAt?: number;
 }
 
 /** A role session assumed from it lasts up to an hour, so it is only worth using with more left than that. */
@@ -20,6 +22,14 @@ export const MFA_SESSION_REUSE_MARGIN_MS = 15 * 60_000;
 /** One MFA session per source key and device: a rotated key or another device needs a new code. */
 export function mfaSessionKey(sourceProfile: string, accessKeyId: string, mfaSerial: string): string {
   return `${sourceProfile}\u0000${accessKeyId}\u0000${mfaSerial}`;
+}
+
+/**
+ * Whether a stored MFA session must not be used: expired, or obtained no later than the last
+ * AWS: Sign Out (in any window), so a write that raced the sign-out cannot bring it back.
+ */
+export function isForgottenMfaSession(session: MfaSession, now: number, clearedAt: number | undefined): boolean {
+  return session.expiresAt <= now || (clearedAt !== undefined && (session.obtainedAt ?? -Infinity) <= clearedAt);
 }
 
 /** The MFA sessions this window knows, shared with other windows through the adapter's secret storage. */
@@ -74,17 +84,15 @@ export class MfaSessionCache {
 
   /**
    * Merges what another window stored (the longer-lasting entry of a key wins), dropping what has
-   * expired. A newer sign-out there (`clearedAt`) first forgets everything this window held.
+   * expired. A newer sign-out there (`clearedAt`) first forgets what this window obtained before
+   * it; a session obtained before the latest sign-out is never taken, whoever wrote it back.
    */
   load(sessions: readonly MfaSession[], now: number, clearedAt?: number): void {
-    if (clearedAt !== undefined && clearedAt > (this.forgotten ?? -Infinity)) {
-      this.sessions.clear();
-      this.forgotten = clearedAt;
-    }
-    for (const [key, s] of this.sessions) if (s.expiresAt <= now) this.sessions.delete(key);
+    if (clearedAt !== undefined && clearedAt > (this.forgotten ?? -Infinity)) this.forgotten = clearedAt;
+    for (const [key, s] of this.sessions) if (isForgottenMfaSession(s, now, this.forgotten)) this.sessions.delete(key);
     for (const s of sessions) {
       const mine = this.sessions.get(s.key);
-      if (s.expiresAt > now && (!mine || s.expiresAt > mine.expiresAt)) this.sessions.set(s.key, s);
+      if (!isForgottenMfaSession(s, now, this.forgotten) && (!mine || s.expiresAt > mine.expiresAt)) this.sessions.set(s.key, s);
     }
   }
 

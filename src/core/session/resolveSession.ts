@@ -267,7 +267,7 @@ async function startMfaSession(
       { credentials: userKeys, region: where.region, endpoint: where.endpoint, signal: deps.signal },
       { SerialNumber: serial, TokenCode: code, DurationSeconds: deps.mfaSessions?.durationSeconds },
     );
-    const session: MfaSession = { key: where.key, sourceProfile: where.sourceProfile, mfaSerial: serial, credentials: out.credentials, expiresAt: out.credentials.expiration.getTime() };
+    const session: MfaSession = { key: where.key, sourceProfile: where.sourceProfile, mfaSerial: serial, credentials: out.credentials, expiresAt: out.credentials.expiration.getTime(), obtainedAt: deps.clock.now() };
     deps.mfaSessions?.cache.set(session);
     return session;
   } catch (e) {

@@ -10,14 +10,20 @@ import type { Session } from './session';
 const VERSION = 1;
 
 /**
- * The active sessions are kept per window: one secret holds a map from a window key (which remote,
- * which workspace) to the session that window holds. A window restores only its own entry, and a
- * drop removes only its own, so a reload never comes back as another window's role. The version
- * differs from the old single shared entry, which is ignored: it is never restored into a window.
+ * The active sessions are kept per window, each in its own secret (named after the window key:
+ * which remote, which workspace), so a window only ever writes or deletes its own: two windows
+ * writing at the same moment cannot undo each other (bring back a dropped session, lose a switch),
+ * as they could when one secret held a map that each window read, changed and wrote back.
  */
-const WINDOWS_VERSION = 2;
+const WINDOW_ENTRY_VERSION = 3;
 
-/** At most this many windows' sessions are kept; the oldest writes go first. */
+/**
+ * The previous format: one secret with a map of every window's entry. Read once per window, to
+ * carry its own entry over; the old single shared entry (version 1) is never read.
+ */
+const LEGACY_WINDOWS_VERSION = 2;
+
+/** At most this many windows' sessions are kept (the index's bound); the oldest writes go first. */
 export const MAX_WINDOW_ENTRIES = 32;
 
 /** What identifies a window across reloads: where it runs and what it has open. Plain values from `vscode.env` and `vscode.workspace`. */
@@ -61,6 +67,7 @@ export interface WindowEntry {
   storedAt: number;
 }
 
+/** The previous format's map, window key to entry (read only to migrate). */
 export type WindowSessions = Record<string, WindowEntry>;
 
 function isString(v: unknown): v is string {
@@ -82,101 +89,156 @@ function reviveSession(raw: unknown): Session | undefined {
   return { ...(s as unknown as Session), credentials, chain: Array.isArray(s.chain) ? (s.chain as string[]) : [s.profileName] };
 }
 
-/** Every well-formed entry; anything else (the old shared format included) is dropped. */
-export function parseWindowSessions(text: string | undefined): WindowSessions {
-  const out: WindowSessions = {};
-  if (!text) return out;
+function reviveEntry(raw: unknown): WindowEntry | undefined {
+  const e = raw as Record<string, unknown> | undefined;
+  const session = reviveSession(e?.session);
+  if (!e || !session || !isString(e.writer) || !isString(e.remote)) return undefined;
+  return { session, writer: e.writer, remote: e.remote, storedAt: typeof e.storedAt === 'number' ? e.storedAt : 0 };
+}
+
+function parseJson(text: string | undefined): Record<string, unknown> | undefined {
+  if (!text) return undefined;
   try {
-    const data = JSON.parse(text) as { version?: unknown; windows?: unknown };
-    if (data.version !== WINDOWS_VERSION || !data.windows || typeof data.windows !== 'object') return out;
-    for (const [key, raw] of Object.entries(data.windows as Record<string, unknown>)) {
-      const e = raw as Record<string, unknown> | undefined;
-      const session = reviveSession(e?.session);
-      if (!e || !session || !isString(e.writer) || !isString(e.remote)) continue;
-      out[key] = { session, writer: e.writer, remote: e.remote, storedAt: typeof e.storedAt === 'number' ? e.storedAt : 0 };
-    }
+    const data = JSON.parse(text) as unknown;
+    return data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
   } catch {
-    return {};
+    return undefined;
+  }
+}
+
+/** One window's stored session. */
+export function serializeWindowEntry(entry: WindowEntry): string {
+  return JSON.stringify({ version: WINDOW_ENTRY_VERSION, ...entry });
+}
+
+/** A window's entry if well-formed; anything else (another version included) is undefined, never half-used. */
+export function parseWindowEntry(text: string | undefined): WindowEntry | undefined {
+  const data = parseJson(text);
+  return data?.version === WINDOW_ENTRY_VERSION ? reviveEntry(data) : undefined;
+}
+
+/** Every well-formed entry of the previous format's map; anything else (the old shared format included) is dropped. */
+export function parseLegacyWindowSessions(text: string | undefined): WindowSessions {
+  const out: WindowSessions = {};
+  const data = parseJson(text);
+  if (data?.version !== LEGACY_WINDOWS_VERSION || !data.windows || typeof data.windows !== 'object') return out;
+  for (const [key, raw] of Object.entries(data.windows as Record<string, unknown>)) {
+    const entry = reviveEntry(raw);
+    if (entry) out[key] = entry;
   }
   return out;
 }
 
-export function serializeWindowSessions(entries: WindowSessions): string {
-  return JSON.stringify({ version: WINDOWS_VERSION, windows: entries });
+export function isExpiredEntry(entry: WindowEntry, now: number): boolean {
+  return entry.session.expiresAt !== undefined && entry.session.expiresAt <= now;
 }
 
-function isExpired(session: Session, now: number): boolean {
-  return session.expiresAt !== undefined && session.expiresAt <= now;
+/** What a reload of this window restores from its own entry: only if of this remote and still valid. */
+export function restorableEntry(entry: WindowEntry | undefined, remote: string, now: number): WindowEntry | undefined {
+  return entry && entry.remote === remote && !isExpiredEntry(entry, now) ? entry : undefined;
 }
 
-/** Without expired entries, and at most MAX_WINDOW_ENTRIES (the newest writes). */
-export function pruneWindowSessions(entries: WindowSessions, now: number): WindowSessions {
-  const live = Object.entries(entries).filter(([, e]) => !isExpired(e.session, now));
-  live.sort((a, b) => b[1].storedAt - a[1].storedAt);
-  return Object.fromEntries(live.slice(0, MAX_WINDOW_ENTRIES));
-}
-
-/** The map with this window's entry set (and expired entries pruned). */
-export function putWindowSession(entries: WindowSessions, key: string, entry: WindowEntry, now: number): WindowSessions {
-  return pruneWindowSessions({ ...entries, [key]: entry }, now);
-}
-
-/** The map without this window's entry (and expired entries pruned); other windows' entries stay. */
-export function removeWindowSession(entries: WindowSessions, key: string, now: number): WindowSessions {
-  const rest = { ...entries };
-  delete rest[key];
-  return pruneWindowSessions(rest, now);
-}
-
-/** What a reload of this window restores: its own entry only, if still valid and of this remote. */
-export function ownWindowSession(entries: WindowSessions, key: string, remote: string, now: number): WindowEntry | undefined {
-  const own = Object.prototype.hasOwnProperty.call(entries, key) ? entries[key] : undefined;
-  return own && own.remote === remote && !isExpired(own.session, now) ? own : undefined;
+/** This window's entry in the previous format's map, if restorable. */
+export function ownLegacyEntry(entries: WindowSessions, key: string, remote: string, now: number): WindowEntry | undefined {
+  return restorableEntry(Object.prototype.hasOwnProperty.call(entries, key) ? entries[key] : undefined, remote, now);
 }
 
 /**
  * The freshest session of this profile that another window (any workspace, same remote) stored,
  * valid later than `notBefore`: what a refresh may take instead of calling STS.
  */
-export function fresherSharedSession(entries: WindowSessions, opts: { profileName: string; remote: string; writer: string; now: number; notBefore?: number }): Session | undefined {
+export function fresherSharedSession(entries: Iterable<WindowEntry | undefined>, opts: { profileName: string; remote: string; writer: string; now: number; notBefore?: number }): Session | undefined {
   let best: Session | undefined;
-  for (const e of Object.values(entries)) {
+  for (const e of entries) {
+    if (!e) continue;
     const s = e.session;
-    if (e.remote !== opts.remote || e.writer === opts.writer || s.profileName !== opts.profileName || isExpired(s, opts.now)) continue;
+    if (e.remote !== opts.remote || e.writer === opts.writer || s.profileName !== opts.profileName || isExpiredEntry(e, opts.now)) continue;
     if (opts.notBefore !== undefined && (s.expiresAt === undefined || s.expiresAt <= opts.notBefore)) continue;
     if (!best || (s.expiresAt ?? Infinity) > (best.expiresAt ?? Infinity)) best = s;
   }
   return best;
 }
 
-/** The MFA sessions, and when AWS: Sign Out last forgot them all (so every window forgets its own too). */
+/**
+ * Which windows have a stored session, so a refresh can look at the others' (SecretStorage cannot
+ * list its keys before VS Code 1.103, and this extension supports 1.100). No secret: a window
+ * key, its remote key and when it last wrote. Each window adds itself when it writes; two windows
+ * writing it at once may lose one's line, which costs only a missed look at that window's session
+ * until it writes again: what is restored or taken is always read from a window's own secret.
+ */
+export type WindowIndex = Record<string, { remote: string; storedAt: number }>;
+
+export function serializeWindowIndex(index: WindowIndex): string {
+  return JSON.stringify({ version: WINDOW_ENTRY_VERSION, windows: index });
+}
+
+export function parseWindowIndex(text: string | undefined): WindowIndex {
+  const out: WindowIndex = {};
+  const data = parseJson(text);
+  if (data?.version !== WINDOW_ENTRY_VERSION || !data.windows || typeof data.windows !== 'object') return out;
+  for (const [key, raw] of Object.entries(data.windows as Record<string, unknown>)) {
+    const e = raw as Record<string, unknown> | undefined;
+    if (e && isString(e.remote) && typeof e.storedAt === 'number') out[key] = { remote: e.remote, storedAt: e.storedAt };
+  }
+  return out;
+}
+
+/** The index with this window's line set, and at most MAX_WINDOW_ENTRIES lines: `evicted` are the oldest writes beyond that. */
+export function indexWith(index: WindowIndex, key: string, line: WindowIndex[string]): { index: WindowIndex; evicted: string[] } {
+  const lines = Object.entries({ ...index, [key]: line }).sort((a, b) => b[1].storedAt - a[1].storedAt);
+  return { index: Object.fromEntries(lines.slice(0, MAX_WINDOW_ENTRIES)), evicted: lines.slice(MAX_WINDOW_ENTRIES).map(([k]) => k) };
+}
+
+export function indexWithout(index: WindowIndex, keys: readonly string[]): WindowIndex {
+  return Object.fromEntries(Object.entries(index).filter(([k]) => !keys.includes(k)));
+}
+
+/**
+ * The MFA sessions, shared by every window: each window writes the whole list it holds, so a
+ * window that has not yet heard of a sign-out can write back sessions the sign-out forgot. That
+ * is why the sign-out's time is also kept in a secret of its own (`serializeMfaSignOut`), which
+ * only a sign-out writes, and a session obtained before it is never taken from either.
+ * `clearedAt` stays in the list for the versions that read it there.
+ */
 export function serializeMfaSessions(sessions: readonly MfaSession[], clearedAt?: number): string {
   return JSON.stringify({ version: VERSION, sessions, clearedAt });
 }
 
+function finiteNumber(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
 export function parseMfaClearedAt(text: string | undefined): number | undefined {
-  try {
-    const data = text ? (JSON.parse(text) as { version?: number; clearedAt?: unknown }) : undefined;
-    return data?.version === VERSION && typeof data.clearedAt === 'number' && Number.isFinite(data.clearedAt) ? data.clearedAt : undefined;
-  } catch {
-    return undefined;
-  }
+  const data = parseJson(text);
+  return data?.version === VERSION ? finiteNumber(data.clearedAt) : undefined;
 }
 
 export function parseMfaSessions(text: string | undefined): MfaSession[] {
-  if (!text) return [];
-  try {
-    const data = JSON.parse(text) as { version?: number; sessions?: unknown[] };
-    if (data.version !== VERSION || !Array.isArray(data.sessions)) return [];
-    const out: MfaSession[] = [];
-    for (const raw of data.sessions) {
-      const s = raw as Record<string, unknown>;
-      const credentials = reviveCredentials(s.credentials);
-      if (!credentials || !isString(s.key) || !isString(s.sourceProfile) || !isString(s.mfaSerial) || typeof s.expiresAt !== 'number') continue;
-      out.push({ key: s.key, sourceProfile: s.sourceProfile, mfaSerial: s.mfaSerial, credentials, expiresAt: s.expiresAt });
-    }
-    return out;
-  } catch {
-    return [];
+  const data = parseJson(text);
+  if (data?.version !== VERSION || !Array.isArray(data.sessions)) return [];
+  const out: MfaSession[] = [];
+  for (const raw of data.sessions as unknown[]) {
+    const s = raw as Record<string, unknown> | null;
+    if (!s || typeof s !== 'object') continue;
+    const credentials = reviveCredentials(s.credentials);
+    if (!credentials || !isString(s.key) || !isString(s.sourceProfile) || !isString(s.mfaSerial) || typeof s.expiresAt !== 'number') continue;
+    const obtainedAt = finiteNumber(s.obtainedAt);
+    out.push({ key: s.key, sourceProfile: s.sourceProfile, mfaSerial: s.mfaSerial, credentials, expiresAt: s.expiresAt, ...(obtainedAt !== undefined ? { obtainedAt } : {}) });
   }
+  return out;
+}
+
+/** When AWS: Sign Out last forgot every MFA session (ms since the epoch). */
+export function serializeMfaSignOut(signedOutAt: number): string {
+  return JSON.stringify({ version: VERSION, signedOutAt });
+}
+
+export function parseMfaSignOut(text: string | undefined): number | undefined {
+  const data = parseJson(text);
+  return data?.version === VERSION ? finiteNumber(data.signedOutAt) : undefined;
+}
+
+/** The later of two sign-out times, either possibly unknown. */
+export function laterSignOut(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.max(a, b);
 }

@@ -1,17 +1,20 @@
 import * as assert from 'node:assert/strict';
 import {
   fresherSharedSession,
+  indexWith,
+  indexWithout,
   MAX_WINDOW_ENTRIES,
-  ownWindowSession,
-  parseWindowSessions,
-  pruneWindowSessions,
-  putWindowSession,
+  ownLegacyEntry,
+  parseLegacyWindowSessions,
+  parseWindowEntry,
+  parseWindowIndex,
   remoteKey,
-  removeWindowSession,
-  serializeWindowSessions,
+  restorableEntry,
+  serializeWindowEntry,
+  serializeWindowIndex,
   windowKey,
   type WindowIdentity,
-  type WindowSessions,
+  type WindowIndex,
 } from '../../../src/core/session/storedSessions';
 import { roleSession } from '../../support/sessions';
 
@@ -56,68 +59,84 @@ describe('core/storedSessions: one stored session per window', () => {
     });
   });
 
-  describe('the map of window sessions', () => {
-    it('window A on dev, window B on prod, A drops, A reloads: A restores nothing, B still restores prod', () => {
-      let map: WindowSessions = {};
-      map = putWindowSession(map, windowKey(laptopA), entry(laptopA, 'window-a', 'dev'), NOW);
-      map = putWindowSession(map, windowKey(laptopB), entry(laptopB, 'window-b', 'prod'), NOW);
-      assert.equal(ownWindowSession(map, windowKey(laptopA), remoteKey(laptopA), NOW)?.session.profileName, 'dev');
-      map = removeWindowSession(map, windowKey(laptopA), NOW);
-      // Through the stored text, as a reload reads it.
-      map = parseWindowSessions(serializeWindowSessions(map));
-      assert.equal(ownWindowSession(map, windowKey(laptopA), remoteKey(laptopA), NOW), undefined, 'the drop sticks; B\'s prod is not taken');
-      assert.equal(ownWindowSession(map, windowKey(laptopB), remoteKey(laptopB), NOW)?.session.profileName, 'prod');
-    });
-
-    it('a window of another remote never gets the laptop\'s session, even for the same path', () => {
-      const sameKeyOtherRemote = { ...entry(laptopA, 'laptop', 'dev') };
-      const map = putWindowSession({}, windowKey(laptopA), sameKeyOtherRemote, NOW);
-      assert.equal(ownWindowSession(map, windowKey(ssh), remoteKey(ssh), NOW), undefined);
-      // An entry under this key written from another remote (it cannot happen with hashed keys, but is refused anyway).
-      assert.equal(ownWindowSession({ [windowKey(ssh)]: sameKeyOtherRemote }, windowKey(ssh), remoteKey(ssh), NOW), undefined);
-    });
-
-    it('an expired own entry is not restored, and expired entries are pruned on every write', () => {
-      let map = putWindowSession({}, windowKey(laptopA), entry(laptopA, 'a', 'dev', NOW - 1), NOW - HOUR);
-      assert.equal(ownWindowSession(map, windowKey(laptopA), remoteKey(laptopA), NOW), undefined);
-      map = putWindowSession(map, windowKey(laptopB), entry(laptopB, 'b', 'prod'), NOW);
-      assert.deepEqual(Object.keys(map), [windowKey(laptopB)]);
-    });
-
-    it(`keeps at most ${MAX_WINDOW_ENTRIES} entries, the newest writes`, () => {
-      let map: WindowSessions = {};
-      for (let i = 0; i < MAX_WINDOW_ENTRIES + 5; i++) map = putWindowSession(map, `k${i}`, entry(laptopA, `w${i}`, 'dev', NOW + HOUR, NOW + i), NOW);
-      assert.equal(Object.keys(map).length, MAX_WINDOW_ENTRIES);
-      assert.ok(map[`k${MAX_WINDOW_ENTRIES + 4}`] && !map.k0);
-      assert.deepEqual(pruneWindowSessions(map, NOW + 2 * HOUR), {});
+  describe('one entry per window', () => {
+    it('a window restores its own entry through the stored text, only of its remote and while valid', () => {
+      const mine = entry(laptopA, 'window-a', 'dev');
+      const read = parseWindowEntry(serializeWindowEntry(mine));
+      assert.equal(restorableEntry(read, remoteKey(laptopA), NOW)?.session.profileName, 'dev');
+      assert.equal(read?.session.credentials.accessKeyId, mine.session.credentials.accessKeyId);
+      assert.equal(restorableEntry(read, remoteKey(ssh), NOW), undefined, 'an entry written on another remote is refused (hashed keys make it impossible, but it is checked)');
+      assert.equal(restorableEntry(read, remoteKey(laptopA), NOW + HOUR), undefined, 'expired');
+      assert.equal(restorableEntry(undefined, remoteKey(laptopA), NOW), undefined, 'dropped: nothing');
     });
 
     it('another window renewed the same profile: its fresher entry is found, from any workspace of this remote', () => {
       const mine = entry(laptopA, 'window-a', 'dev', NOW + 10 * 60_000);
-      const map: WindowSessions = {
-        [windowKey(laptopA)]: mine,
-        [windowKey(laptopB)]: entry(laptopB, 'window-b', 'dev', NOW + HOUR),
-        [windowKey({ folders: ['file:///c'] })]: entry(laptopB, 'window-c', 'prod', NOW + 2 * HOUR),
-        [windowKey(ssh)]: entry(ssh, 'window-ssh', 'dev', NOW + 3 * HOUR),
-      };
-      const found = fresherSharedSession(map, { profileName: 'dev', remote: remoteKey(laptopA), writer: 'window-a', now: NOW, notBefore: mine.session.expiresAt });
+      const entries = [mine, entry(laptopB, 'window-b', 'dev', NOW + HOUR), entry(laptopB, 'window-c', 'prod', NOW + 2 * HOUR), entry(ssh, 'window-ssh', 'dev', NOW + 3 * HOUR), undefined];
+      const found = fresherSharedSession(entries, { profileName: 'dev', remote: remoteKey(laptopA), writer: 'window-a', now: NOW, notBefore: mine.session.expiresAt });
       assert.equal(found?.expiresAt, NOW + HOUR, 'the laptop window B\'s dev, not the SSH window\'s, not another profile');
-      assert.equal(fresherSharedSession(map, { profileName: 'dev', remote: remoteKey(laptopA), writer: 'window-a', now: NOW, notBefore: NOW + HOUR }), undefined, 'nothing fresher than what this window holds');
-      assert.equal(fresherSharedSession({ [windowKey(laptopA)]: mine }, { profileName: 'dev', remote: remoteKey(laptopA), writer: 'window-a', now: NOW }), undefined, 'never its own write');
+      assert.equal(fresherSharedSession(entries, { profileName: 'dev', remote: remoteKey(laptopA), writer: 'window-a', now: NOW, notBefore: NOW + HOUR }), undefined, 'nothing fresher than what this window holds');
+      assert.equal(fresherSharedSession([mine], { profileName: 'dev', remote: remoteKey(laptopA), writer: 'window-a', now: NOW }), undefined, 'never its own write');
+      assert.equal(fresherSharedSession([entry(laptopB, 'window-b', 'dev', NOW)], { profileName: 'dev', remote: remoteKey(laptopA), writer: 'window-a', now: NOW }), undefined, 'never an expired one');
+    });
+  });
+
+  describe('the index of windows', () => {
+    const line = (storedAt: number) => ({ remote: remoteKey(laptopA), storedAt });
+
+    it('names each window once, with its latest write, and survives the stored text', () => {
+      let index: WindowIndex = {};
+      index = indexWith(index, 'a', line(NOW)).index;
+      index = indexWith(index, 'b', line(NOW + 1)).index;
+      index = indexWith(index, 'a', line(NOW + 2)).index;
+      index = parseWindowIndex(serializeWindowIndex(index));
+      assert.deepEqual(index, { a: line(NOW + 2), b: line(NOW + 1) });
+      assert.deepEqual(indexWithout(index, ['a']), { b: line(NOW + 1) });
+    });
+
+    it(`keeps at most ${MAX_WINDOW_ENTRIES} windows and says which (the oldest writes) it evicted`, () => {
+      let index: WindowIndex = {};
+      const evicted: string[] = [];
+      for (let i = 0; i < MAX_WINDOW_ENTRIES + 5; i++) {
+        const next = indexWith(index, `k${i}`, line(NOW + i));
+        index = next.index;
+        evicted.push(...next.evicted);
+      }
+      assert.equal(Object.keys(index).length, MAX_WINDOW_ENTRIES);
+      assert.deepEqual(evicted, ['k0', 'k1', 'k2', 'k3', 'k4']);
+      assert.ok(index[`k${MAX_WINDOW_ENTRIES + 4}`]);
+    });
+
+    it('holds no secret: keys, remotes and times only', () => {
+      const text = serializeWindowIndex(indexWith({}, windowKey(laptopA), line(NOW)).index);
+      assert.doesNotMatch(text, /ASIA|secret|token|alice/i);
+    });
+
+    it('drops malformed lines and survives garbage', () => {
+      for (const text of [undefined, '', 'not json', 'null', '[]', '{"version":3}', '{"version":2,"windows":{}}']) assert.deepEqual(parseWindowIndex(text), {});
+      assert.deepEqual(Object.keys(parseWindowIndex(JSON.stringify({ version: 3, windows: { good: line(NOW), noRemote: { storedAt: NOW }, noTime: { remote: 'r' }, nul: null } }))), ['good']);
     });
   });
 
   describe('parsing', () => {
-    it('ignores the old single shared entry: it is never restored into a window', () => {
-      const old = JSON.stringify({ version: 1, active: roleSession({ profileName: 'prod' }), writer: 'someone' });
-      assert.deepEqual(parseWindowSessions(old), {});
+    it('a window entry of another version, or malformed, is not used', () => {
+      const good = entry(laptopA, 'a', 'dev');
+      for (const text of [undefined, '', 'not json', 'null', '[]', JSON.stringify({ version: 2, ...good }), JSON.stringify({ version: 3, ...good, writer: undefined }), JSON.stringify({ version: 3, ...good, session: { ...good.session, credentials: {} } })]) {
+        assert.equal(parseWindowEntry(text), undefined);
+      }
     });
 
-    it('drops malformed entries and survives garbage', () => {
-      for (const text of [undefined, '', 'not json', 'null', '[]', '{"version":2}', '{"version":2,"windows":null}']) assert.deepEqual(parseWindowSessions(text), {});
-      const good = entry(laptopA, 'a', 'dev');
-      const text = JSON.stringify({ version: 2, windows: { good, noWriter: { ...good, writer: undefined }, noKeys: { ...good, session: { ...good.session, credentials: {} } }, nul: null } });
-      assert.deepEqual(Object.keys(parseWindowSessions(text)), ['good']);
+    it('the previous format\'s map: only this window\'s valid entry of this remote is carried over; the old shared entry never', () => {
+      const legacy = JSON.stringify({ version: 2, windows: { [windowKey(laptopA)]: entry(laptopA, 'a', 'dev'), [windowKey(laptopB)]: entry(laptopB, 'b', 'prod'), bad: { writer: 'x' } } });
+      const map = parseLegacyWindowSessions(legacy);
+      assert.deepEqual(Object.keys(map).sort(), [windowKey(laptopA), windowKey(laptopB)].sort());
+      assert.equal(ownLegacyEntry(map, windowKey(laptopA), remoteKey(laptopA), NOW)?.session.profileName, 'dev');
+      assert.equal(ownLegacyEntry(map, windowKey(laptopA), remoteKey(laptopA), NOW + HOUR), undefined, 'expired');
+      assert.equal(ownLegacyEntry(map, windowKey(ssh), remoteKey(ssh), NOW), undefined);
+      assert.equal(ownLegacyEntry(map, 'constructor', remoteKey(laptopA), NOW), undefined);
+      const old = JSON.stringify({ version: 1, active: roleSession({ profileName: 'prod' }), writer: 'someone' });
+      assert.deepEqual(parseLegacyWindowSessions(old), {});
+      for (const text of [undefined, '', 'not json', 'null', '[]', '{"version":2}', '{"version":2,"windows":null}']) assert.deepEqual(parseLegacyWindowSessions(text), {});
     });
   });
 });
