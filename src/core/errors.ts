@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'ConfigRefused'
   | 'FileChanged'
   | 'SsoLoginRequired'
+  | 'AwsLoginRequired'
   | 'MfaRequired'
   | 'NoSession'
   | 'Unreachable'
