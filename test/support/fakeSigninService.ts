@@ -108,6 +108,8 @@ export class FakeSigninService {
   /** refresh token -> the login it belongs to; a used token is deleted (they rotate). */
   readonly #grants = new Map<string, Grant>();
   readonly #seenJti = new Set<string>();
+  /** Every refresh token ever handed out, for the secret scans. */
+  readonly #issued: string[] = [];
   #counter = 0;
   #listener?: { origin: string; stop(): Promise<void> };
   url = '';
@@ -131,9 +133,9 @@ export class FakeSigninService {
     for (const [token, grant] of this.#grants) if (grant.loginSession === loginSession) this.#grants.delete(token);
   }
 
-  /** Every refresh token handed out and still valid, so tests can look for them where they must not be. */
-  liveRefreshTokens(): string[] {
-    return [...this.#grants.keys()];
+  /** Every refresh token handed out, spent or not, so tests can look for them where they must not be. */
+  allSecrets(): string[] {
+    return [...this.#issued];
   }
 
   async start(): Promise<string> {
@@ -165,6 +167,7 @@ export class FakeSigninService {
   #newRefreshToken(grant: Grant): string {
     const token = `fake-login-refresh-${++this.#counter}-${createHash('sha256').update(`${grant.loginSession}${Date.now()}${Math.random()}`).digest('hex').slice(0, 24)}`;
     this.#grants.set(token, grant);
+    this.#issued.push(token);
     return token;
   }
 
