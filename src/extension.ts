@@ -77,7 +77,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics
   timer.mark('terminal environment');
   own(new ConfigWatcher(catalog, settings, log));
   timer.mark('config watcher');
-  const configDiagnostics = own(new ConfigDiagnostics(catalog, log, new AwsCliCheck()));
+  own(new ConfigDiagnostics(catalog, log, new AwsCliCheck()));
   own(new CredentialRefresh(sessions, log));
   const credentialExport = own(new CredentialExport(sessions, settings, log));
   beforeExit = () => credentialExport.clearOnExit();
@@ -86,7 +86,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics
   own(new SignOut(sessions, mfaCache, store, clock, log));
   const sessionCommands = own(new SessionCommands(context, catalog, sessions, loadSts, log));
   own(settings.onDidChange(() => sessions.reschedule()));
-  const hooks = registerTestHooks(env, { terminalEnvironment, context, sessions, store, sync, sessionCommands, configDiagnostics, tree, statusBar, debugNotes: () => debug.notes, consoleDestination: () => consoleSignin.lastDestination });
+  const hooks = registerTestHooks(env, { terminalEnvironment, context, sessions, store, sync, sessionCommands, tree, statusBar, debugNotes: () => debug.notes, consoleDestination: () => consoleSignin.lastDestination });
   if (hooks) own(hooks);
   timer.mark('commands and providers');
 

@@ -87,13 +87,6 @@ export class ConfigDiagnostics extends Disposable implements vscode.CodeActionPr
     }
   }
 
-  /** Asks the AWS CLI on PATH for its version (once per executable) and renders again with the answer. */
-  async checkAwsCli(): Promise<AwsCliFacts> {
-    const facts = await this.awsCli.check();
-    await this.update();
-    return facts;
-  }
-
   private render(set: ProfileSet): void {
     const open = this.openFiles();
     this.collection.clear();

@@ -4,7 +4,6 @@ import type { SessionManager } from '../core/session/sessionManager';
 import { cliSignInProcess } from '../core/credentials/cliSignIn';
 import type { ProfileTreeProvider, TreeSnapshotNode } from './profileTree';
 import type { SecretSessionStore } from './secretSessionStore';
-import type { ConfigDiagnostics } from './configDiagnostics';
 import type { SessionCommands } from './sessionCommands';
 import type { SessionSync } from './sessionSync';
 import type { TerminalEnvironment } from './terminalEnvironment';
@@ -22,9 +21,6 @@ export const RUN_CLI_SIGN_IN_COMMAND = 'awsRoles.test.runCliSignIn';
 
 /** Test-only: AWS: Assume Role with the answer to a Sign In offer given (true: Sign In), waiting for the sign-in and the retry. */
 export const ASSUME_WITH_SIGN_IN_ANSWER_COMMAND = 'awsRoles.test.assumeWithSignInAnswer';
-
-/** Test-only: the AWS CLI facts the config diagnostics use (`aws --version` on PATH), asked now. */
-export const CHECK_AWS_CLI_COMMAND = 'awsRoles.test.checkAwsCli';
 
 /** Test-only: runs the restore a reload runs (only when no session is active), and returns the restored profile. */
 export const RESTORE_COMMAND = 'awsRoles.test.restore';
@@ -69,7 +65,6 @@ export interface TestHookSources {
   store: SecretSessionStore;
   sync: SessionSync;
   sessionCommands: SessionCommands;
-  configDiagnostics: ConfigDiagnostics;
   tree: ProfileTreeProvider;
   statusBar: IdentityStatusBar;
   debugNotes: () => string[];
@@ -86,7 +81,6 @@ export function registerTestHooks(env: NodeJS.ProcessEnv, sources: TestHookSourc
       return { ...outcome, message: cliSignInFailureMessage(outcome, args) };
     }),
     vscode.commands.registerCommand(ASSUME_WITH_SIGN_IN_ANSWER_COMMAND, (profileName: string, signIn: boolean) => sources.sessionCommands.assume(profileName, { signIn })),
-    vscode.commands.registerCommand(CHECK_AWS_CLI_COMMAND, () => sources.configDiagnostics.checkAwsCli()),
     vscode.commands.registerCommand(CHECK_STALE_TERMINALS_COMMAND, (port: number, answer: string) => sources.terminalEnvironment.checkStaleTerminals({ port }, answer)),
     vscode.commands.registerCommand(RESTORE_COMMAND, async () => (await sources.sync.restore())?.profileName),
     vscode.commands.registerCommand(WRITE_SECRET_COMMAND, async (key: string, value: string | undefined) => {

@@ -38,7 +38,7 @@ export interface SourceChain {
 
 /**
  * Sources whose credentials are themselves a role session, so an AssumeRole from them is role chaining (one hour at most).
- * `aws login` hands out 15-minute session credentials, which this model treats like an MFA session's.
+ * `aws login` hands out temporary session credentials: like an MFA session's, an AssumeRole from them counts as chaining here.
  */
 export function rootIsRoleSession(root: ChainRoot): boolean {
   return root.kind === 'sso' || root.kind === 'login' || root.kind === 'webIdentity' || (root.kind === 'credentialSource' && root.source !== 'Environment');
