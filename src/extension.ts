@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { CountingClock, systemClock } from './core/clock';
 import { defaultProfileHasCredentials } from './core/config/profileGroups';
 import { ProfileCatalog } from './core/config/profileCatalog';
+import { AwsCliCheck } from './core/credentials/cliSignIn';
 import { MfaSessionCache } from './core/credentials/mfaSessions';
 import { refreshLeadMs } from './core/delivery/refreshLead';
 import { Redactor } from './core/redact';
@@ -76,7 +77,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics
   timer.mark('terminal environment');
   own(new ConfigWatcher(catalog, settings, log));
   timer.mark('config watcher');
-  own(new ConfigDiagnostics(catalog, log));
+  own(new ConfigDiagnostics(catalog, log, new AwsCliCheck()));
   own(new CredentialRefresh(sessions, log));
   const credentialExport = own(new CredentialExport(sessions, settings, log));
   beforeExit = () => credentialExport.clearOnExit();

@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'SsoSignInRequired'
   | 'SsoSignInFailed'
   | 'SsoSignInCancelled'
+  | 'AwsLoginRequired'
   | 'MfaRequired'
   | 'NoSession'
   | 'Unreachable'

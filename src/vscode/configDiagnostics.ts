@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
-import type { ConfigDiagnostic, ConfigFileKind, ConfigFix } from '../core/config/diagnostics';
+import type { AwsCliFacts, ConfigDiagnostic, ConfigFileKind, ConfigFix } from '../core/config/diagnostics';
+import type { AwsCliCheck } from '../core/credentials/cliSignIn';
+import { errorMessage } from '../core/errors';
 import { engine } from './lazyChunks';
 import type { ProfileCatalog } from '../core/config/profileCatalog';
 import type { ProfileSet } from '../core/config/profiles';
@@ -37,6 +39,8 @@ export class ConfigDiagnostics extends Disposable implements vscode.CodeActionPr
   constructor(
     private readonly catalog: ProfileCatalog,
     private readonly log: Logger,
+    /** `aws --version`, asked only when a login_session profile is shown and rendered again when it answers. */
+    private readonly awsCli: AwsCliCheck,
   ) {
     super();
     this._register(catalog.onDidChange((set) => this.render(set)));
@@ -89,8 +93,9 @@ export class ConfigDiagnostics extends Disposable implements vscode.CodeActionPr
     this.fixes = new Map();
     if (open.size === 0) return;
 
+    const awsCli = this.awsCliFacts(set);
     const byFile = new Map<ConfigFileKind, vscode.Diagnostic[]>();
-    for (const d of engine().diagnoseConfig(set)) {
+    for (const d of engine().diagnoseConfig(set, { awsCli })) {
       const file = open.get(d.file);
       if (!file) continue;
       const diagnostic = new vscode.Diagnostic(toRange(d, file.document), this.log.redactor.redact(d.message), SEVERITY[d.severity]);
@@ -106,6 +111,19 @@ export class ConfigDiagnostics extends Disposable implements vscode.CodeActionPr
       }
     }
     for (const [kind, file] of open) this.collection.set(file.uri, byFile.get(kind) ?? []);
+  }
+
+  /** What is known of the AWS CLI when a profile needs it; the first time, the check starts and the rule waits for it. */
+  private awsCliFacts(set: ProfileSet): AwsCliFacts | undefined {
+    if (![...set.profiles.values()].some((p) => p.settings.login_session)) return undefined;
+    const facts = this.awsCli.peek();
+    if (!facts) {
+      void this.awsCli.check().then(
+        () => this.update(),
+        (e: unknown) => this.log.warn(`Could not run aws --version: ${errorMessage(e)}`),
+      );
+    }
+    return facts;
   }
 
   provideCodeActions(document: vscode.TextDocument, range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {

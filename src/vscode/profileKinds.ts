@@ -6,6 +6,7 @@ export const KIND_ICONS: Record<ProfileKind, string> = {
   webIdentity: 'globe',
   static: 'key',
   sso: 'organization',
+  login: 'sign-in',
   process: 'terminal',
   other: 'question',
 };
@@ -15,6 +16,7 @@ export const KIND_LABELS: Record<ProfileKind, string> = {
   webIdentity: 'web identity role',
   static: 'access keys',
   sso: 'IAM Identity Center',
+  login: 'console sign-in (aws login)',
   process: 'credential process',
   other: 'no credentials',
 };

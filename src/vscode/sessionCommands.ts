@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { Commands, ContextKeys, StateKeys } from '../constants';
 import { errorMessage, RoleSwitchError } from '../core/errors';
-import type { SsoLoginRequired } from '../core/credentials/sourceCredentials';
-import { ssoLoginProcess } from '../core/credentials/ssoLogin';
+import type { AwsLoginRequired, CliSignIn, SsoLoginRequired } from '../core/credentials/sourceCredentials';
+import { cliSignInCommand, cliSignInProcess } from '../core/credentials/cliSignIn';
 import type { ProfileCatalog } from '../core/config/profileCatalog';
 import type { Profile } from '../core/config/profiles';
 import type { StsApi } from '../core/credentials/stsApi';
@@ -13,7 +13,18 @@ import type { Logger } from './logger';
 import { notifyWithLog } from './notify';
 import type { TreeNode } from './profileTree';
 import { pickRoleProfile } from './prompts';
-import { runSsoLoginInTerminal, ssoLoginFailureMessage } from './ssoLoginTerminal';
+import { cliSignInFailureMessage, runCliSignInInTerminal } from './cliSignInTerminal';
+
+/** The AWS CLI command that fixes a failed switch, when signing in again is the fix. */
+function cliSignInOf(e: unknown): CliSignIn | undefined {
+  if (!(e instanceof RoleSwitchError) || (e.code !== 'SsoLoginRequired' && e.code !== 'AwsLoginRequired')) return undefined;
+  return (e as SsoLoginRequired | AwsLoginRequired).login;
+}
+
+/** For tests (testHooks.ts): the answer to the Sign In offer instead of asking, and the offer waited for. */
+export interface SignInAnswer {
+  signIn: boolean;
+}
 
 /**
  * AWS: Assume Role, Drop Credentials and Show Caller Identity, and what the user is told when a
@@ -47,7 +58,7 @@ export class SessionCommands extends Disposable {
   }
 
   /** Accepts a profile name (keybinding args), a tree node, or nothing (quick pick). */
-  async assume(arg?: unknown): Promise<boolean> {
+  async assume(arg?: unknown, answer?: SignInAnswer): Promise<boolean> {
     let profileName: string | undefined;
     if (typeof arg === 'string') profileName = arg;
     else if (arg && typeof arg === 'object' && (arg as TreeNode).type === 'profile') profileName = (arg as { profile: Profile }).profile.name;
@@ -90,24 +101,29 @@ export class SessionCommands extends Disposable {
       }
       this.log.error(`Assuming "${profileName ?? '?'}" failed`, e);
       this.failure = this.log.redactor.redact(errorMessage(e));
-      // Not awaited: the command answers now; signing in and retrying happen when the user says so.
-      if (e instanceof RoleSwitchError && e.code === 'SsoLoginRequired' && profileName) void this.offerSsoLogin(e as SsoLoginRequired, profileName);
-      else void notifyWithLog(this.log, 'error', errorMessage(e));
+      const signIn = cliSignInOf(e);
+      if (signIn && profileName) {
+        const offer = this.offerSignIn(errorMessage(e), signIn, profileName, answer);
+        if (answer) return (await offer) ?? false;
+        // Not awaited: the command answers now; signing in and retrying happen when the user says so.
+        void offer;
+      } else void notifyWithLog(this.log, 'error', errorMessage(e));
       return false;
     }
   }
 
   /**
-   * A missing or expired IAM Identity Center token: offer to run `aws sso login` in a terminal
-   * (it opens the browser and writes ~/.aws/sso/cache), then carry on with the same profile once
-   * it exited with 0. No shell reads the arguments (see runSsoLoginInTerminal).
+   * A missing or expired sign-in (an IAM Identity Center token, an aws login): offer to run the
+   * AWS CLI command that fixes it in a terminal (it opens the browser and writes its cache), then
+   * carry on with the same profile once it exited with 0. No shell reads the arguments (see
+   * runCliSignInInTerminal). Sign-in itself stays with the CLI: aws login's client ids are AWS's own.
    */
-  private async offerSsoLogin(e: SsoLoginRequired, profileName: string): Promise<boolean | undefined> {
-    const signIn = 'Sign In (aws sso login)';
-    const choice = await notifyWithLog(this.log, 'warning', e.message, signIn);
-    if (choice !== signIn) return false;
-    const outcome = await runSsoLoginInTerminal(ssoLoginProcess(e.login.args));
-    const failure = ssoLoginFailureMessage(outcome);
+  private async offerSignIn(message: string, signIn: CliSignIn, profileName: string, answer?: SignInAnswer): Promise<boolean | undefined> {
+    const label = `Sign In (${cliSignInCommand(signIn.args)})`;
+    const choice = answer ? (answer.signIn ? label : undefined) : await notifyWithLog(this.log, 'warning', message, label);
+    if (choice !== label) return false;
+    const outcome = await runCliSignInInTerminal(cliSignInProcess(signIn.args));
+    const failure = cliSignInFailureMessage(outcome, signIn.args);
     if (failure) {
       this.log.warn(failure);
       void notifyWithLog(this.log, outcome.kind === 'closed' ? 'warning' : 'error', failure);

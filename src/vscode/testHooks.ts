@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
 import { SECRET_ENV_NAMES } from '../core/redact';
 import type { SessionManager } from '../core/session/sessionManager';
-import { ssoLoginProcess } from '../core/credentials/ssoLogin';
+import { cliSignInProcess } from '../core/credentials/cliSignIn';
 import type { ProfileTreeProvider, TreeSnapshotNode } from './profileTree';
 import type { SecretSessionStore } from './secretSessionStore';
 import type { SessionCommands } from './sessionCommands';
 import type { SessionSync } from './sessionSync';
 import type { TerminalEnvironment } from './terminalEnvironment';
-import { runSsoLoginInTerminal, ssoLoginFailureMessage, type SsoLoginOutcome } from './ssoLoginTerminal';
+import { cliSignInFailureMessage, runCliSignInInTerminal, type CliSignInOutcome } from './cliSignInTerminal';
 import type { IdentityStatusBar } from './statusBar';
 
 /** Set in the extension host's environment by the test harness; the shipped extension never registers these commands. */
@@ -17,7 +17,10 @@ export const TEST_HOOKS_ENV = 'AWS_ROLES_TEST_HOOKS';
 export const INSPECT_STATE_COMMAND = 'awsRoles.inspectState';
 
 /** Test-only: runs the Sign In button's terminal with a given executable (a stand-in for `aws`) and arguments. */
-export const RUN_SSO_LOGIN_COMMAND = 'awsRoles.test.runSsoLogin';
+export const RUN_CLI_SIGN_IN_COMMAND = 'awsRoles.test.runCliSignIn';
+
+/** Test-only: AWS: Assume Role with the answer to a Sign In offer given (true: Sign In), waiting for the sign-in and the retry. */
+export const ASSUME_WITH_SIGN_IN_ANSWER_COMMAND = 'awsRoles.test.assumeWithSignInAnswer';
 
 /** Test-only: runs the restore a reload runs (only when no session is active), and returns the restored profile. */
 export const RESTORE_COMMAND = 'awsRoles.test.restore';
@@ -73,10 +76,11 @@ export function registerTestHooks(env: NodeJS.ProcessEnv, sources: TestHookSourc
   if (env[TEST_HOOKS_ENV] !== '1') return undefined;
   return vscode.Disposable.from(
     vscode.commands.registerCommand(INSPECT_STATE_COMMAND, () => inspect(sources)),
-    vscode.commands.registerCommand(RUN_SSO_LOGIN_COMMAND, async (executable: string, args: string[]): Promise<SsoLoginOutcome & { message?: string }> => {
-      const outcome = await runSsoLoginInTerminal(ssoLoginProcess(args, executable));
-      return { ...outcome, message: ssoLoginFailureMessage(outcome) };
+    vscode.commands.registerCommand(RUN_CLI_SIGN_IN_COMMAND, async (executable: string, args: string[]): Promise<CliSignInOutcome & { message?: string }> => {
+      const outcome = await runCliSignInInTerminal(cliSignInProcess(args, executable));
+      return { ...outcome, message: cliSignInFailureMessage(outcome, args) };
     }),
+    vscode.commands.registerCommand(ASSUME_WITH_SIGN_IN_ANSWER_COMMAND, (profileName: string, signIn: boolean) => sources.sessionCommands.assume(profileName, { signIn })),
     vscode.commands.registerCommand(CHECK_STALE_TERMINALS_COMMAND, (port: number, answer: string) => sources.terminalEnvironment.checkStaleTerminals({ port }, answer)),
     vscode.commands.registerCommand(RESTORE_COMMAND, async () => (await sources.sync.restore())?.profileName),
     vscode.commands.registerCommand(WRITE_SECRET_COMMAND, async (key: string, value: string | undefined) => {

@@ -30,6 +30,21 @@ export interface ConfigDiagnostic {
   fixes: ConfigFix[];
 }
 
+/** What `aws --version` said about the AWS CLI on PATH (credentials/cliSignIn.ts asks it), for the login_session rule. */
+export interface AwsCliFacts {
+  /** Its full path; undefined when there is no `aws` on PATH. */
+  executable?: string;
+  /** a.b.c, when its output could be read. */
+  version?: string;
+  supportsLogin: boolean;
+  loginMinVersion: string;
+}
+
+/** Facts from outside the two files that some rules use; a rule whose fact is unknown stays silent. */
+export interface DiagnoseContext {
+  awsCli?: AwsCliFacts;
+}
+
 /** The partition a region belongs to, from the region's prefix (the SDK's partitions.json rules). */
 export function partitionOfRegion(region: string): string {
   if (/^cn-/.test(region)) return 'aws-cn';
@@ -83,18 +98,18 @@ function fromIniProblem(file: ConfigFileKind, problem: IniProblem): ConfigDiagno
  * the reader found (duplicates, BOM, keys the CLI reads differently) and the profile rules
  * the AWS CLI enforces when it resolves a profile, placed at the line that causes them.
  */
-export function diagnoseConfig(set: ProfileSet): ConfigDiagnostic[] {
+export function diagnoseConfig(set: ProfileSet, context: DiagnoseContext = {}): ConfigDiagnostic[] {
   const out: ConfigDiagnostic[] = [];
   const files = set.files;
   for (const p of files.configIndex.problems) out.push(fromIniProblem('config', p));
   for (const p of files.credentialsIndex.problems) out.push(fromIniProblem('credentials', p));
 
   const locate = new ProfileLocator(files);
-  for (const profile of set.profiles.values()) out.push(...diagnoseProfile(set, profile, locate));
+  for (const profile of set.profiles.values()) out.push(...diagnoseProfile(set, profile, locate, context));
   return out;
 }
 
-function diagnoseProfile(set: ProfileSet, profile: Profile, locate: ProfileLocator): ConfigDiagnostic[] {
+function diagnoseProfile(set: ProfileSet, profile: Profile, locate: ProfileLocator, context: DiagnoseContext = {}): ConfigDiagnostic[] {
   const out: ConfigDiagnostic[] = [];
   const name = profile.name;
   const at = (key: string, severity: DiagnosticSeverity, code: string, message: string, fixes: ConfigFix[] = [], on: 'key' | 'value' = 'value') => {
@@ -137,6 +152,18 @@ function diagnoseProfile(set: ProfileSet, profile: Profile, locate: ProfileLocat
 
   if (s.sso_session && !Object.prototype.hasOwnProperty.call(set.files.configSections, `sso-session.${s.sso_session}`)) {
     at('sso_session', 'error', 'missingSsoSession', `Profile "${name}" names sso_session "${s.sso_session}", but there is no [sso-session ${s.sso_session}] section. Add it (aws configure sso-session) or fix the name.`);
+  }
+
+  // The extension refreshes an aws login on its own, but only the AWS CLI can sign in again.
+  const cli = context.awsCli;
+  if (s.login_session && cli && !cli.supportsLogin) {
+    const found = cli.executable ? `The AWS CLI on PATH (${cli.executable}) is ${cli.version ? `version ${cli.version}` : 'of an unknown version'}: it` : 'There is no AWS CLI on PATH, which';
+    at(
+      'login_session',
+      'warning',
+      'awsCliTooOldForLogin',
+      `Profile "${name}" uses login_session: credentials from "aws login" (AWS CLI ${cli.loginMinVersion} or later). ${found} cannot sign in again when the cached login runs out, nor use this profile with --profile. Install AWS CLI v2 ${cli.loginMinVersion} or later.`,
+    );
   }
 
   // Chain rules: missing source, cycles, and the chained-role duration cap.

@@ -8,14 +8,21 @@ export interface ProfileGroup {
   readonly profiles: readonly Profile[];
 }
 
+// What `aws login` writes as login_session: the signed-in identity's ARN (the ID token's `sub`),
+// arn:aws:iam::ACCOUNT:user/NAME, arn:aws:iam::ACCOUNT:root or arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION.
+const LOGIN_SESSION_ARN = /^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):(?:user\/(?:.*\/)?([^/]+)|assumed-role\/([^/]+)\/.*|root)$/;
+
 /**
- * The account and role a profile works in: from role_arn, or for an Identity Center
- * profile from sso_account_id / sso_role_name (how `aws configure sso` writes them).
+ * The account and role a profile works in: from role_arn, for an Identity Center profile from
+ * sso_account_id / sso_role_name (how `aws configure sso` writes them), and for an `aws login`
+ * profile from its login_session (the role, or the IAM user's name).
  */
 export function accountAndRole(profile: Profile): { accountId: string; roleName: string } | undefined {
   if (profile.role) return { accountId: profile.role.accountId, roleName: profile.role.roleName };
   const account = profile.settings.sso_account_id;
   if (account && /^\d{12}$/.test(account)) return { accountId: account, roleName: profile.settings.sso_role_name ?? '' };
+  const login = profile.kind === 'login' ? LOGIN_SESSION_ARN.exec(profile.settings.login_session.trim()) : null;
+  if (login) return { accountId: login[1], roleName: login[3] ?? login[2] ?? '' };
   return undefined;
 }
 

@@ -1,7 +1,7 @@
 import type { AwsFiles, IniSections } from './sharedFiles';
 
 /** What a profile resolves credentials from, in the order the AWS CLI tries them. */
-export type ProfileKind = 'role' | 'webIdentity' | 'static' | 'sso' | 'process' | 'other';
+export type ProfileKind = 'role' | 'webIdentity' | 'static' | 'sso' | 'login' | 'process' | 'other';
 
 export interface RoleArn {
   arn: string;
@@ -92,6 +92,8 @@ function classify(settings: Record<string, string>): ProfileKind {
   if (settings.role_arn) return settings.web_identity_token_file ? 'webIdentity' : 'role';
   if (hasStaticKeys(settings)) return 'static';
   if (settings.sso_session || settings.sso_start_url) return 'sso';
+  // `aws login` (AWS CLI 2.32+); botocore tries it after keys in the credentials file, before credential_process.
+  if (settings.login_session) return 'login';
   if (settings.credential_process) return 'process';
   return 'other';
 }

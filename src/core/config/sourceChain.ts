@@ -23,6 +23,7 @@ export type ChainRoot =
   | { kind: 'credentialSource'; profile: Profile; source: CredentialSourceName }
   | { kind: 'process'; profile: Profile }
   | { kind: 'sso'; profile: Profile }
+  | { kind: 'login'; profile: Profile }
   | { kind: 'webIdentity'; profile: Profile }
   | { kind: 'unsupported'; profile: Profile; reason: string };
 
@@ -35,9 +36,12 @@ export interface SourceChain {
   hops: RoleHop[];
 }
 
-/** Sources whose credentials are themselves a role session, so an AssumeRole from them is role chaining (one hour at most). */
+/**
+ * Sources whose credentials are themselves a role session, so an AssumeRole from them is role chaining (one hour at most).
+ * `aws login` hands out temporary session credentials: like an MFA session's, an AssumeRole from them counts as chaining here.
+ */
 export function rootIsRoleSession(root: ChainRoot): boolean {
-  return root.kind === 'sso' || root.kind === 'webIdentity' || (root.kind === 'credentialSource' && root.source !== 'Environment');
+  return root.kind === 'sso' || root.kind === 'login' || root.kind === 'webIdentity' || (root.kind === 'credentialSource' && root.source !== 'Environment');
 }
 
 /** Profile names from the picked one down to the root: ["prod-admin", "jump", "base"]. */
@@ -62,20 +66,21 @@ function keysFromCredentialsFile(set: ProfileSet, p: Profile): boolean {
 
 /**
  * A profile that is not assumed as a role resolves like botocore's profile provider chain:
- * web identity, IAM Identity Center, keys in the credentials file, credential_process,
- * then keys in the config file (ProfileProviderBuilder.providers).
+ * web identity, IAM Identity Center, keys in the credentials file, `aws login`,
+ * credential_process, then keys in the config file (ProfileProviderBuilder.providers).
  */
 function rootOf(set: ProfileSet, p: Profile): ChainRoot {
   const s = p.settings;
   if (s.role_arn && s.web_identity_token_file) return { kind: 'webIdentity', profile: p };
   if (s.sso_session || s.sso_start_url) return { kind: 'sso', profile: p };
   if (keysFromCredentialsFile(set, p)) return { kind: 'static', profile: p };
+  if (s.login_session) return { kind: 'login', profile: p };
   if (s.credential_process) return { kind: 'process', profile: p };
   if (hasStaticKeys(s)) return { kind: 'static', profile: p };
   return {
     kind: 'unsupported',
     profile: p,
-    reason: `Profile "${p.name}" has no credentials: add aws_access_key_id and aws_secret_access_key, credential_process, an IAM Identity Center (sso_session) setup, or role_arn with source_profile.`,
+    reason: `Profile "${p.name}" has no credentials: add aws_access_key_id and aws_secret_access_key, credential_process, an IAM Identity Center (sso_session) setup, an aws login (login_session), or role_arn with source_profile.`,
   };
 }
 

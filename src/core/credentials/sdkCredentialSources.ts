@@ -1,12 +1,13 @@
 // The only module that loads the AWS SDK's credential providers (process, IAM Identity Center,
-// web identity, container and instance metadata). esbuild emits it as its own chunk
+// aws login, web identity, container and instance metadata). esbuild emits it as its own chunk
 // (dist/credentialSources.js), required only when a chain starts at one of those sources.
 import { fromHttp } from '@aws-sdk/credential-provider-http';
+import { fromLoginCredentials } from '@aws-sdk/credential-provider-login';
 import { fromProcess } from '@aws-sdk/credential-provider-process';
 import { fromSSO } from '@aws-sdk/credential-provider-sso';
 import { fromTokenFile } from '@aws-sdk/credential-provider-web-identity';
 import { fromInstanceMetadata } from '@smithy/credential-provider-imds';
-import type { CredentialSourceApi, SourceRequest } from './sourceCredentials';
+import type { CredentialSourceApi, LoginSettings, SourceRequest } from './sourceCredentials';
 import type { AwsCredentials } from './stsApi';
 
 interface SdkCredentials {
@@ -47,6 +48,22 @@ export function createCredentialSourceApi(settings: { timeoutMs: number; log?: (
           ssoSession: sso.session,
           clientConfig: { region: sso.region, endpoint: sso.endpoint, maxAttempts: 2, requestHandler: { requestTimeout: settings.timeoutMs, connectionTimeout: settings.timeoutMs, throwOnRequestTimeout: true } },
           logger,
+        })(),
+      );
+    },
+    async login(request: SourceRequest & { login: LoginSettings }) {
+      const { login } = request;
+      // A new provider on every call reads the cache file again: the SDK refreshes (and rewrites it)
+      // when less than 5 minutes remain, and takes up a refresh the AWS CLI already wrote.
+      return plain(
+        await fromLoginCredentials({
+          profile: request.profile.name,
+          filepath: request.paths.credentialsPath,
+          configFilepath: request.paths.configPath,
+          ignoreCache: true,
+          clientConfig: { region: login.region, endpoint: login.endpoint, maxAttempts: 2, requestHandler: { requestTimeout: settings.timeoutMs, connectionTimeout: settings.timeoutMs, throwOnRequestTimeout: true } },
+          // Its debug lines quote a cache file that failed to parse; keep only warnings (a refresh that failed while the credentials last).
+          logger: { ...logger, debug: () => undefined },
         })(),
       );
     },

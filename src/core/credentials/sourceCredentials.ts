@@ -26,6 +26,16 @@ export interface SsoSettings {
   scopes?: string[];
 }
 
+/** Where a `login_session` profile's sign-in lives and is refreshed. */
+export interface LoginSettings {
+  /** The login_session value (the signed-in identity's ARN): its SHA-256 names the file in ~/.aws/login/cache. */
+  session: string;
+  /** The sign-in service's region for a refresh, when the cached login does not name one. */
+  region: string;
+  /** AWS_ENDPOINT_URL_SIGNIN or AWS_ENDPOINT_URL, for tests and LocalStack-style setups. */
+  endpoint?: string;
+}
+
 /**
  * The AWS SDK's providers for the sources that are not plain keys, loaded lazily
  * (credentialSources.ts). Injected so unit tests can pass fakes.
@@ -33,13 +43,14 @@ export interface SsoSettings {
 export interface CredentialSourceApi {
   process(request: SourceRequest): Promise<AwsCredentials>;
   sso(request: SourceRequest & { sso: SsoSettings }): Promise<AwsCredentials>;
+  login(request: SourceRequest & { login: LoginSettings }): Promise<AwsCredentials>;
   webIdentity(request: SourceRequest & { tokenFile: string; roleArn: string; sessionName: string; region: string; stsEndpoint?: string }): Promise<AwsCredentials>;
   container(env: Env): Promise<AwsCredentials>;
   instanceMetadata(): Promise<AwsCredentials>;
 }
 
-/** What `aws sso login` needs to be run with to fix a missing or expired token. */
-export interface SsoLogin {
+/** The AWS CLI command that fixes a missing or expired sign-in: `aws sso login ...` or `aws login ...`. */
+export interface CliSignIn {
   args: string[];
 }
 
@@ -47,10 +58,25 @@ export class SsoLoginRequired extends RoleSwitchError {
   constructor(
     message: string,
     profile: string,
-    readonly login: SsoLogin,
+    readonly login: CliSignIn,
   ) {
     super(message, 'SsoLoginRequired', profile);
   }
+}
+
+/** A `login_session` profile whose cached `aws login` is missing, or expired beyond what a refresh can renew. */
+export class AwsLoginRequired extends RoleSwitchError {
+  constructor(
+    message: string,
+    profile: string,
+    readonly login: CliSignIn,
+  ) {
+    super(message, 'AwsLoginRequired', profile);
+  }
+}
+
+export function loginSettingsOf(p: Profile, region: string, env: Env): LoginSettings {
+  return { session: p.settings.login_session, region: p.region ?? region, endpoint: env.AWS_ENDPOINT_URL_SIGNIN || env.AWS_ENDPOINT_URL || undefined };
 }
 
 /** The IAM Identity Center settings of a profile, from its `sso_session` section or the legacy keys. */
@@ -122,6 +148,8 @@ function describeSourceFailure(root: ChainRoot, picked: string, e: unknown, sso?
       }
       return new RoleSwitchError(`IAM Identity Center refused credentials for profile "${p}"${via} (account ${sso?.accountId}, role ${sso?.roleName}): ${text} Check that your user is assigned to that account and permission set.`, 'AccessDenied', picked);
     }
+    case 'login':
+      return describeLoginFailure(p, picked, via, text);
     case 'process':
       return new RoleSwitchError(`The credential_process of profile "${p}"${via} failed: ${text} Run the command in a terminal to see why; it must print JSON with Version 1, AccessKeyId and SecretAccessKey.`, 'NoCredentials', picked);
     case 'webIdentity':
@@ -135,6 +163,26 @@ function describeSourceFailure(root: ChainRoot, picked: string, e: unknown, sso?
     default:
       return new RoleSwitchError(`${text} (profile "${p}")`, 'NoCredentials', picked);
   }
+}
+
+/**
+ * The login provider's failures (@aws-sdk/credential-provider-login), told apart by their text as
+ * the SDK gives no codes. A cache file that cannot be read is described, never quoted: a JSON
+ * error shows a piece of the file, which holds secrets.
+ */
+function describeLoginFailure(p: string, picked: string, via: string, text: string): RoleSwitchError {
+  const args = ['login', '--profile', p];
+  const required = (state: string) => new AwsLoginRequired(`The aws login of profile "${p}"${via} ${state}. Run "aws ${args.join(' ')}", then try again.`, picked, { args });
+  const file = /^Failed to load token from (.+?\.json):/.exec(text)?.[1];
+  if (/insufficient permissions/i.test(text)) {
+    return new RoleSwitchError(`The sign-in service refused to refresh the aws login of profile "${p}"${via}: ${text} Attach the SignInLocalDevelopmentAccess policy to the identity you sign in as.`, 'AccessDenied', picked);
+  }
+  if (file && /ENOENT/.test(text)) return required(`is missing (no ${file})`);
+  if (file) return required(`cannot be used: ${file} is unreadable or incomplete`);
+  if (/Dpop proof/i.test(text)) return required('cannot be used: its cached proof-of-possession key is unreadable');
+  if (/session has expired/i.test(text)) return required('has expired (a login is refreshed for up to 12 hours)');
+  if (/change in your password/i.test(text)) return required('ended when the password changed');
+  return required(`could not be refreshed (${text.replace(/\.? *Please re-?authenticate.*$/i, '')})`);
 }
 
 export interface RootDeps {
@@ -166,6 +214,8 @@ export async function rootCredentials(set: ProfileSet, root: ChainRoot, picked: 
       case 'sso':
         sso = ssoSettingsOf(set, p, deps.env);
         return await (await deps.loadSources()).sso({ ...request, sso });
+      case 'login':
+        return await (await deps.loadSources()).login({ ...request, login: loginSettingsOf(p, deps.region, deps.env) });
       case 'webIdentity':
         return await (await deps.loadSources()).webIdentity({
           ...request,

@@ -24,7 +24,7 @@ async function fakeAws(dir: string, name: string, exitCode: number, extra = ''):
 }
 
 function runSsoLogin(executable: string, args: string[]): Thenable<Outcome> {
-  return vscode.commands.executeCommand<Outcome>('awsRoles.test.runSsoLogin', executable, args);
+  return vscode.commands.executeCommand<Outcome>('awsRoles.test.runCliSignIn', executable, args);
 }
 
 describe('Sign In runs aws sso login without a shell', function () {
@@ -62,7 +62,7 @@ describe('Sign In runs aws sso login without a shell', function () {
     const { exe, argv } = await fakeAws(dir, 'aws-slow', 0, 'sleep 60\n');
     const pending = runSsoLogin(exe, ['sso', 'login', '--sso-session', 'corp']);
     await waitFor('the slow CLI to start', async () => (await fs.readFile(argv, 'utf8').catch(() => '')).includes('corp'));
-    const terminal = await waitFor('the sign-in terminal', () => vscode.window.terminals.find((t) => t.name === 'AWS SSO login' && t.exitStatus === undefined));
+    const terminal = await waitFor('the sign-in terminal', () => vscode.window.terminals.find((t) => t.name === 'aws sso login' && t.exitStatus === undefined));
     terminal.dispose();
     const outcome = await pending;
     assert.equal(outcome.kind, 'closed');
