@@ -11,6 +11,12 @@ export { buildProfileSet } from './config/profiles';
 export { profileProblem, summarizeProfile } from './config/profileSummary';
 export { resolveSession } from './session/resolveSession';
 export { needsMfaCode } from './config/sourceChain';
+export { addSsoSessionToFile, validateSsoRegion, validateSsoSessionName, validateStartUrl } from './config/ssoSessionEdits';
+export { listSsoSignIns, ssoSessionFromConfig, describeSsoSession } from './credentials/sso/ssoConfig';
+export { signInWithAuthorizationCode, signInWithDeviceCode } from './credentials/sso/signIn';
+export { SsoTokenService } from './credentials/sso/tokenService';
+export { readToken, tokenFilePath } from './credentials/sso/tokenCache';
+export { ssoRoleCredentials } from './credentials/sso/ssoRoleCredentials';
 
 import type { AwsFilePaths } from './config/filePaths';
 import { loadAwsFiles } from './config/sharedFiles';

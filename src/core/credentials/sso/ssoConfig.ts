@@ -77,3 +77,41 @@ export function ssoSessionFromConfig(set: ProfileSet, name: string, env: Env, pr
     endpoints: resolveSsoEndpoints(set, env, profile),
   };
 }
+
+/** A sign-in the config offers: an `[sso-session]` section, or the start URL shared by legacy profiles. */
+export interface SsoSignInTarget {
+  /** Undefined when the section is unusable (`problem` says why). */
+  session?: SsoSession;
+  /** The sso-session name, or undefined for legacy profiles. */
+  name?: string;
+  /** Legacy profiles (sso_start_url / sso_region in the profile itself) that sign in with this start URL. */
+  legacyProfiles: string[];
+  problem?: string;
+}
+
+/**
+ * Every sign-in of the config, in file order: each `[sso-session NAME]`, then one per start URL
+ * and region of the legacy profiles (those the AWS CLI signs in with `aws sso login --profile`).
+ */
+export function listSsoSignIns(set: ProfileSet, env: Env): SsoSignInTarget[] {
+  const out: SsoSignInTarget[] = [];
+  for (const key of Object.keys(set.files.configSections)) {
+    if (!key.startsWith('sso-session.')) continue;
+    const name = key.slice('sso-session.'.length);
+    try {
+      out.push({ name, session: ssoSessionFromConfig(set, name, env), legacyProfiles: [] });
+    } catch (e) {
+      out.push({ name, legacyProfiles: [], problem: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  const legacy = new Map<string, SsoSignInTarget>();
+  for (const p of set.profiles.values()) {
+    const s = p.settings;
+    if (s.sso_session || !s.sso_start_url || !s.sso_region) continue;
+    const id = `${s.sso_start_url}\n${s.sso_region}`;
+    const found = legacy.get(id);
+    if (found) found.legacyProfiles.push(p.name);
+    else legacy.set(id, { session: { startUrl: s.sso_start_url, region: s.sso_region, endpoints: resolveSsoEndpoints(set, env, p) }, legacyProfiles: [p.name] });
+  }
+  return [...out, ...legacy.values()];
+}
