@@ -342,7 +342,8 @@ function updateOwnedKeys(span: SectionSpan, role: DiscoveredRole, lines: Line[],
 function replaceValue(keyLine: IniKeyLine, nextKeyLine: number, value: string, lines: Line[], edits: LineEdits): void {
   const line = lines[keyLine.line].text;
   let prefix = line.slice(0, keyLine.valueRange.start);
-  if (/[=:]$/.test(prefix)) prefix += ' ';
+  // `key =` with nothing after it: the reader trimmed the blank, so put one back.
+  if (keyLine.valueRange.start === keyLine.valueRange.end && /[=:]$/.test(prefix)) prefix += ' ';
   edits.replace(keyLine.line, prefix + value);
   for (let i = keyLine.line + 1; i < nextKeyLine && i < lines.length; i++) {
     if (!isBlank(lines[i]) && !isComment(lines[i]) && /^\s/.test(lines[i].text)) edits.delete(i, i);
