@@ -11,6 +11,9 @@ export { buildProfileSet } from './config/profiles';
 export { profileProblem, summarizeProfile } from './config/profileSummary';
 export { resolveSession } from './session/resolveSession';
 export { needsMfaCode } from './config/sourceChain';
+export { matchingConfigProfiles, withDiscoveredRoles } from './config/discoveredRoles';
+export { planIdentityCenterProfiles, validateProfileNameTemplate, writeIdentityCenterProfiles } from './config/identityCenterProfiles';
+export { discoverAccountsAndRoles } from './credentials/sso/discovery';
 
 import type { AwsFilePaths } from './config/filePaths';
 import { loadAwsFiles } from './config/sharedFiles';

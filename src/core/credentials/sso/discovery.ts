@@ -58,7 +58,8 @@ const DEFAULT_MAX_DELAY_MS = 20_000;
 const DEFAULT_PAGE_SIZE = 100;
 
 const THROTTLING = new Set(['TooManyRequestsException', 'ThrottlingException']);
-const TRANSIENT = new Set(['NetworkError', 'TimeoutError', 'InternalServerException', 'ServiceUnavailableException']);
+// An AbortError while the run's own signal is not aborted is the transport giving up on a request.
+const TRANSIENT = new Set(['NetworkError', 'TimeoutError', 'AbortError', 'InternalServerException', 'ServiceUnavailableException']);
 
 type Failure = 'throttled' | 'transient' | 'unauthorized' | 'final';
 
