@@ -17,6 +17,9 @@ export { signInWithAuthorizationCode, signInWithDeviceCode } from './credentials
 export { SsoTokenService } from './credentials/sso/tokenService';
 export { readToken, tokenFilePath } from './credentials/sso/tokenCache';
 export { ssoRoleCredentials } from './credentials/sso/ssoRoleCredentials';
+export { matchingConfigProfiles, withDiscoveredRoles } from './config/discoveredRoles';
+export { planIdentityCenterProfiles, validateProfileNameTemplate, writeIdentityCenterProfiles } from './config/identityCenterProfiles';
+export { discoverAccountsAndRoles } from './credentials/sso/discovery';
 
 import type { AwsFilePaths } from './config/filePaths';
 import { loadAwsFiles } from './config/sharedFiles';

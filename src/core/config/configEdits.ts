@@ -17,13 +17,20 @@ export interface NewRoleProfile {
 }
 
 // Names that every reader (the AWS CLI, the SDKs' loader) reads the same way.
-const PROFILE_NAME = /^[\w@+.%:/-]{1,64}$/;
+const PROFILE_NAME_CHARACTER = /[\w@+.%:/-]/;
+export const PROFILE_NAME_MAX_LENGTH = 64;
+const PROFILE_NAME = new RegExp(`^${PROFILE_NAME_CHARACTER.source}{1,${PROFILE_NAME_MAX_LENGTH}}$`);
 const MFA_SERIAL = /^arn:aws[a-z-]*:iam::\d{12}:mfa\/[\w+=,.@/-]+$|^[A-Z0-9]{9,256}$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 // Every partition's regions (us-gov-west-1, cn-north-1, us-iso-east-1, eu-isoe-west-1, eusc-de-east-1).
 const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,3}$/;
 // A line break in a value would start a new line (a new section, a credential_process) in the file.
 const CONTROL = /[\x00-\x1f\x7f]/;
+
+/** A line break would end the value early in the file; other control characters no reader expects. */
+export function hasControlCharacter(value: string): boolean {
+  return CONTROL.test(value);
+}
 
 /** The field's name when any field holds a line break or other control character (checked before anything else). */
 function fieldWithControl(p: NewRoleProfile): string | undefined {
@@ -36,6 +43,11 @@ function fieldWithControl(p: NewRoleProfile): string | undefined {
     ['Region', p.region],
   ];
   return fields.find(([, v]) => v !== undefined && (typeof v !== 'string' || CONTROL.test(v)))?.[0];
+}
+
+/** Whether every AWS tool reads this character the same way in a profile name. */
+export function isProfileNameCharacter(c: string): boolean {
+  return c.length === 1 && PROFILE_NAME_CHARACTER.test(c);
 }
 
 export function validateProfileName(name: string, existing: ReadonlySet<string>): string | undefined {

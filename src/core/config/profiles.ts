@@ -27,6 +27,17 @@ export interface Profile {
   readonly durationSeconds?: number;
   /** Mistakes in this profile's own keys, found while reading it; chain problems are found when resolving. */
   readonly problems: readonly ProfileProblem[];
+  /** Set only on a role listed by IAM Identity Center that no config profile names (config/discoveredRoles.ts). */
+  readonly discovered?: DiscoveredOrigin;
+}
+
+/** Where a discovered profile came from: the sso-session it was listed with, the account and the role. */
+export interface DiscoveredOrigin {
+  readonly ssoSession: string;
+  readonly startUrl: string;
+  readonly accountId: string;
+  readonly accountName?: string;
+  readonly roleName: string;
 }
 
 /**
