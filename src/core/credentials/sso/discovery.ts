@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { RoleSwitchError } from '../../errors';
 import type { DiscoveredAccount } from '../../config/discoveredRoles';
+import { SIGN_IN_COMMAND_TITLE, SsoSignInRequired } from './ssoErrors';
 import { SsoApiError, type SsoPortalApi, type SsoTarget } from './ssoApi';
 
 /**
@@ -216,7 +217,7 @@ function byName(a: DiscoveredAccount, b: DiscoveredAccount): number {
 }
 
 /**
- * Lists every account and its roles. Throws a RoleSwitchError: `SsoLoginRequired` at once when the
+ * Lists every account and its roles. Throws a RoleSwitchError: `SsoSignInRequired` at once when the
  * portal refuses the token, `Superseded` when cancelled, `Unreachable` when the portal keeps
  * failing past the retry budget, `AccessDenied` when it refuses ListAccounts. An account whose
  * roles cannot be listed for another reason is kept with no roles and `rolesError`.
@@ -268,7 +269,7 @@ export async function discoverAccountsAndRoles(portal: SsoPortalApi, target: Sso
         if (signal.aborted) throw ABORTED;
         const kind = classify(e);
         if (kind === 'unauthorized') {
-          stop(new RoleSwitchError(`The IAM Identity Center sign-in${session} is no longer valid: the portal refused its token. Sign in again, then refresh the accounts.`, 'SsoLoginRequired'));
+          stop(new SsoSignInRequired(`The IAM Identity Center sign-in${session} is no longer valid: the portal refused its token. Run "${SIGN_IN_COMMAND_TITLE}", then refresh the accounts.`, options.ssoSession, 'refused'));
           throw ABORTED;
         }
         if (kind === 'final') throw e;

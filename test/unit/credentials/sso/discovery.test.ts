@@ -142,7 +142,7 @@ describe('Identity Center discovery: every account and role', function () {
       },
     };
     const started = Date.now();
-    const error = await rejectsCode(discoverAccountsAndRoles(revoking, target, FAKE_ACCESS_TOKEN, { ssoSession: 'corp' }), 'SsoLoginRequired', /sign in/i, /"corp"/);
+    const error = await rejectsCode(discoverAccountsAndRoles(revoking, target, FAKE_ACCESS_TOKEN, { ssoSession: 'corp' }), 'SsoSignInRequired', /Sign In/, /"corp"/);
     assert.ok(Date.now() - started < 1000);
     assert.doesNotMatch(error.message, new RegExp(FAKE_ACCESS_TOKEN));
     const callsThen = portal.totalCalls;
