@@ -45,6 +45,8 @@ export const StateKeys = {
   recentProfiles: 'awsRoles.recentProfiles',
   /** The accounts and roles discovered per sso-session, with when (not secret: no token). */
   discoveredRoles: 'awsRoles.identityCenter.discovered',
+  /** The sign-ins (sso-session or start URL) this extension made, which AWS: Sign Out also signs out of. */
+  ssoSignedInHere: 'awsRoles.identityCenter.signedInHere',
 } as const;
 
 /** Keys in SecretStorage (the OS keychain): credentials live only there. */

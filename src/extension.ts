@@ -28,6 +28,9 @@ import { SessionSync } from './vscode/sessionSync';
 import { SignOut } from './vscode/signOut';
 import { SettingsService } from './vscode/settings';
 import { IdentityStatusBar } from './vscode/statusBar';
+import { IdentityCenter } from './vscode/identityCenter';
+import { DiscoveredRolesStore } from './vscode/discoveredRolesStore';
+import type { Session } from './core/session/session';
 import { TerminalEnvironment } from './vscode/terminalEnvironment';
 import { registerTestHooks } from './vscode/testHooks';
 import { WorkspaceProfile } from './vscode/workspaceProfile';
@@ -51,8 +54,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics
   const redactor = new Redactor();
   const log = own(new Logger(redactor));
   const settings = own(new SettingsService());
-  const catalog = own(new ProfileCatalog(() => ({ configFile: settings.value.configFile, credentialsFile: settings.value.credentialsFile }), env, (paths) => engine().loadProfileSet(paths)));
-  const { loadSts, loadSources } = createSdkLoaders(settings, log);
+  const discovered = own(new DiscoveredRolesStore(context.globalState));
+  // The roles IAM Identity Center discovery found are profiles too (a real profile of the same name wins).
+  const catalog = own(new ProfileCatalog(() => ({ configFile: settings.value.configFile, credentialsFile: settings.value.credentialsFile }), env, async (paths) => engine().withDiscoveredRoles(await engine().loadProfileSet(paths), discovered.roles())));
+  const { loadSts, loadSources: loadSdkSources, loadSso } = createSdkLoaders(settings, log);
+  let active: () => Session | undefined = () => undefined;
+  const identityCenter = own(new IdentityCenter({ context, catalog, activeSession: () => active(), settings, loadSso, discovered, clock, env, redactor, log }));
+  const loadSources = identityCenter.withSsoSource(loadSdkSources);
   const mfaCache = own(new MfaSessionCache());
   const store = new SecretSessionStore(context.secrets, redactor, log, windowIdentity(), () => clock.now());
   const resolve = createSessionResolver({ catalog, settings, loadSts, loadSources, mfaCache, prompt: promptForMfaCode, clock, env, redactor, log });
@@ -63,6 +71,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics
       peekShared: (profileName) => store.peekShared(profileName),
     }),
   );
+  active = () => sessions.active;
   const sync = own(new SessionSync(store, sessions, mfaCache, clock, log, () => vscode.workspace.isTrusted));
   timer.mark('core services');
 
@@ -83,7 +92,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics
   beforeExit = () => credentialExport.clearOnExit();
   own(new AddRoleProfile(catalog, log));
   own(new ConfigCommands(catalog, log));
-  own(new SignOut(sessions, mfaCache, store, clock, log));
+  own(new SignOut(sessions, mfaCache, store, clock, log, () => identityCenter.signOutAllOfOurs()));
   const sessionCommands = own(new SessionCommands(context, catalog, sessions, loadSts, log));
   own(settings.onDidChange(() => sessions.reschedule()));
   const hooks = registerTestHooks(env, { terminalEnvironment, context, sessions, store, sync, sessionCommands, tree, statusBar, debugNotes: () => debug.notes, consoleDestination: () => consoleSignin.lastDestination });

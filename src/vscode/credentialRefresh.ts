@@ -23,7 +23,7 @@ export class CredentialRefresh extends Disposable {
     this._register(sessions.onDidChangeRefreshProblem((problem) => {
       // Once per episode: quiet retries that fail again, or the same problem, do not notify again;
       // a new kind (a code is now needed) does.
-      if (problem && (!this.shown || this.shown.needsMfa !== problem.needsMfa)) void this.notify(problem);
+      if (problem && (!this.shown || this.shown.needsMfa !== problem.needsMfa || Boolean(this.shown.needsSignIn) !== Boolean(problem.needsSignIn))) void this.notify(problem);
       this.shown = problem;
     }));
   }
@@ -37,14 +37,38 @@ export class CredentialRefresh extends Disposable {
       if (choice === enter) await this.refreshNow();
       return;
     }
+    if (problem.needsSignIn) {
+      const signIn = 'Sign In';
+      this.log.warn(`Renewing "${problem.profileName}" needs a new sign-in: ${errorMessage(problem.error)}`);
+      const choice = await notifyWithLog(this.log, 'warning', `${errorMessage(problem.error)} The AWS credentials of "${problem.profileName}" keep working until ${until}.`, signIn);
+      if (choice === signIn) await this.signInAndRefresh(problem);
+      return;
+    }
     this.log.error(`Renewing "${problem.profileName}" in the background failed`, problem.error);
     const retry = 'Retry';
     const choice = await notifyWithLog(this.log, 'warning', `Could not renew the AWS credentials of "${problem.profileName}": ${errorMessage(problem.error)} The current ones keep working until ${until}.`, retry);
     if (choice === retry) await this.refreshNow();
   }
 
+  /** Signs in (IAM Identity Center: this extension's own sign-in; aws login / aws sso login: the switch offers the CLI), then renews. */
+  private async signInAndRefresh(problem: RefreshProblem): Promise<boolean> {
+    const code = (problem.error as { code?: string }).code;
+    if (code === 'SsoSignInRequired') {
+      const ssoSession = problem.needsSignIn?.ssoSession;
+      const signedIn = await vscode.commands.executeCommand<boolean>(Commands.ssoSignIn, ssoSession !== undefined ? { ssoSession } : { profile: problem.profileName });
+      return signedIn === true ? this.renew() : false;
+    }
+    return (await vscode.commands.executeCommand<boolean>(Commands.assumeRole, problem.profileName)) === true;
+  }
+
   /** AWS: Refresh Credentials, and the buttons above: renew now, prompting if a code is needed. */
   async refreshNow(): Promise<boolean> {
+    const problem = this.sessions.refreshProblem;
+    if (problem?.needsSignIn && this.sessions.active?.profileName === problem.profileName) return this.signInAndRefresh(problem);
+    return this.renew();
+  }
+
+  private async renew(): Promise<boolean> {
     const session = this.sessions.active;
     if (!session) {
       void vscode.window.showInformationMessage('No AWS role is active, so there is nothing to refresh.');

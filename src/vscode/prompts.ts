@@ -24,11 +24,13 @@ interface ProfilePickItem extends vscode.QuickPickItem {
  * name, account id and role name (the description carries the last two).
  */
 export async function pickRoleProfile(profiles: readonly Profile[], recent: readonly string[], activeProfile: string | undefined): Promise<Profile | undefined> {
-  const ordered = orderByRecent(profiles, recent);
   const recentSet = new Set(recent);
+  // Roles discovered through IAM Identity Center come after the profiles (unless recently used).
+  const ordered = orderByRecent(profiles, recent).sort((a, b) => Number(Boolean(a.discovered) && !recentSet.has(a.name)) - Number(Boolean(b.discovered) && !recentSet.has(b.name)));
   const items: ProfilePickItem[] = [];
   let inRecent = false;
   let inRest = false;
+  let inDiscovered = false;
   for (const profile of ordered) {
     const isRecent = recentSet.has(profile.name);
     if (isRecent && !inRecent) {
@@ -37,6 +39,20 @@ export async function pickRoleProfile(profiles: readonly Profile[], recent: read
     } else if (!isRecent && !inRest && inRecent) {
       items.push({ label: 'all profiles', kind: vscode.QuickPickItemKind.Separator });
       inRest = true;
+    }
+    const found = profile.discovered;
+    if (found && !isRecent && !inDiscovered) {
+      items.push({ label: 'IAM Identity Center', kind: vscode.QuickPickItemKind.Separator });
+      inDiscovered = true;
+    }
+    if (found) {
+      items.push({
+        label: `${profile.name === activeProfile ? '$(pass-filled)' : '$(organization)'} ${found.roleName}`,
+        description: `${found.accountName ? `${found.accountName} (${found.accountId})` : found.accountId}`,
+        detail: `${found.ssoSession}${profile.region ? `  ${profile.region}` : ''}`,
+        profile,
+      });
+      continue;
     }
     const where = accountAndRole(profile);
     items.push({
@@ -50,7 +66,7 @@ export async function pickRoleProfile(profiles: readonly Profile[], recent: read
     title: 'AWS: Assume Role',
     placeHolder: 'Pick a profile (type a profile name, account id or role name)',
     matchOnDescription: true,
-    matchOnDetail: false,
+    matchOnDetail: true,
   });
   return picked?.profile;
 }

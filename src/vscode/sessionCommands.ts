@@ -9,6 +9,8 @@ import type { StsApi } from '../core/credentials/stsApi';
 import type { SessionManager, SessionChange } from '../core/session/sessionManager';
 import { isAssumable, pushRecent } from '../core/config/profileGroups';
 import { Disposable } from './disposable';
+import { discoveredProfileName } from '../core/config/discoveredRoles';
+import type { SsoSignInRequired } from '../core/credentials/sso/ssoErrors';
 import type { Logger } from './logger';
 import { notifyWithLog } from './notify';
 import type { TreeNode } from './profileTree';
@@ -16,6 +18,12 @@ import { pickRoleProfile } from './prompts';
 import { cliSignInFailureMessage, runCliSignInInTerminal } from './cliSignInTerminal';
 
 /** The AWS CLI command that fixes a failed switch, when signing in again is the fix. */
+/** `{ "ssoSession": "corp", "accountId": "111122223333", "roleName": "Admin" }`: a discovered role, as keybindings name it. */
+function isDiscoveredRoleArg(arg: unknown): arg is { ssoSession: string; accountId: string; roleName: string } {
+  const a = arg as Record<string, unknown> | undefined;
+  return Boolean(a && typeof a === 'object' && typeof a.ssoSession === 'string' && typeof a.accountId === 'string' && typeof a.roleName === 'string');
+}
+
 function cliSignInOf(e: unknown): CliSignIn | undefined {
   if (!(e instanceof RoleSwitchError) || (e.code !== 'SsoLoginRequired' && e.code !== 'AwsLoginRequired')) return undefined;
   return (e as SsoLoginRequired | AwsLoginRequired).login;
@@ -63,6 +71,7 @@ export class SessionCommands extends Disposable {
     if (typeof arg === 'string') profileName = arg;
     else if (arg && typeof arg === 'object' && (arg as TreeNode).type === 'profile') profileName = (arg as { profile: Profile }).profile.name;
     else if (arg && typeof arg === 'object' && typeof (arg as { profile?: unknown }).profile === 'string') profileName = (arg as { profile: string }).profile;
+    else if (isDiscoveredRoleArg(arg)) profileName = discoveredProfileName(arg);
 
     try {
       const set = await this.catalog.get();
@@ -102,7 +111,11 @@ export class SessionCommands extends Disposable {
       this.log.error(`Assuming "${profileName ?? '?'}" failed`, e);
       this.failure = this.log.redactor.redact(errorMessage(e));
       const signIn = cliSignInOf(e);
-      if (signIn && profileName) {
+      if (e instanceof RoleSwitchError && e.code === 'SsoSignInRequired' && profileName) {
+        const offer = this.offerSsoSignIn(errorMessage(e), (e as SsoSignInRequired).ssoSession, profileName, answer);
+        if (answer) return (await offer) ?? false;
+        void offer;
+      } else if (signIn && profileName) {
         const offer = this.offerSignIn(errorMessage(e), signIn, profileName, answer);
         if (answer) return (await offer) ?? false;
         // Not awaited: the command answers now; signing in and retrying happen when the user says so.
@@ -130,6 +143,15 @@ export class SessionCommands extends Disposable {
       return false;
     }
     return this.assume(profileName);
+  }
+
+  /** The IAM Identity Center token is missing or cannot be renewed: offer this extension's own sign-in, then carry on with the same profile. */
+  private async offerSsoSignIn(message: string, ssoSession: string | undefined, profileName: string, answer?: SignInAnswer): Promise<boolean> {
+    const label = 'Sign In';
+    const choice = answer ? (answer.signIn ? label : undefined) : await notifyWithLog(this.log, 'warning', message, label);
+    if (choice !== label) return false;
+    const signedIn = await vscode.commands.executeCommand<boolean>(Commands.ssoSignIn, ssoSession !== undefined ? { ssoSession } : { profile: profileName });
+    return signedIn === true ? this.assume(profileName) : false;
   }
 
   drop(): void {

@@ -83,12 +83,16 @@ export class IdentityStatusBar extends Disposable {
     const problem = this.sessions.refreshProblem;
     const warning = problem !== undefined || (msLeft !== undefined && msLeft <= this.settings.value.warningMinutes * 60_000);
     this.state = warning ? 'warning' : 'active';
-    const icon = problem?.needsMfa ? 'lock' : warning ? 'warning' : 'shield';
+    const icon = problem?.needsMfa || problem?.needsSignIn ? 'lock' : warning ? 'warning' : 'shield';
     this.item.text = `$(${icon}) ${label} @ ${session.accountId}${msLeft !== undefined ? ` ${formatCountdown(msLeft)}` : ''}`;
     this.item.backgroundColor = warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.tooltip = this.tooltip(session);
     // With a code needed, one click asks for it; otherwise the actions menu.
-    this.item.command = problem?.needsMfa ? { title: 'Enter MFA code', command: Commands.refreshCredentials } : { title: 'AWS role actions', command: Commands.statusBarActions };
+    this.item.command = problem?.needsMfa
+      ? { title: 'Enter MFA code', command: Commands.refreshCredentials }
+      : problem?.needsSignIn
+        ? { title: 'Sign in again', command: Commands.refreshCredentials }
+        : { title: 'AWS role actions', command: Commands.statusBarActions };
     this.item.accessibilityInformation = {
       label: `AWS role ${label} in account ${session.accountId}${msLeft !== undefined ? `, expires in ${formatCountdown(msLeft)}` : ''}`,
     };
@@ -125,7 +129,7 @@ export class IdentityStatusBar extends Disposable {
     // A live MFA session lets anyone at this machine assume the roles behind that device without a code, until it expires or AWS: Sign Out.
     for (const m of this.mfaSessions.live(this.clock.now())) md.appendMarkdown(`  \n$(unlock) MFA session for \`${m.mfaSerial}\` live until ${new Date(m.expiresAt).toLocaleString()} (AWS: Sign Out forgets it)`);
     const problem = this.sessions.refreshProblem;
-    if (problem) md.appendMarkdown(problem.needsMfa ? '\n\n$(lock) Renewing needs an MFA code: click to enter it.' : '\n\n$(warning) The last renewal failed; these credentials work until they expire.');
+    if (problem) md.appendMarkdown(problem.needsMfa ? '\n\n$(lock) Renewing needs an MFA code: click to enter it.' : problem.needsSignIn ? '\n\n$(lock) Renewing needs a new sign-in: click to sign in.' : '\n\n$(warning) The last renewal failed; these credentials work until they expire.');
     else if (this.sessions.nextRefreshAt !== undefined) md.appendMarkdown(`\n\nRenews itself at ${new Date(this.sessions.nextRefreshAt).toLocaleTimeString()}.`);
     return md;
   }

@@ -30,6 +30,8 @@ export interface RefreshProblem {
   readonly error: unknown;
   /** A code is needed and none can be reused: ask the user, without stealing focus. */
   readonly needsMfa: boolean;
+  /** A sign-in is needed (an IAM Identity Center token that cannot be renewed, an aws login that expired): ask the user, never open a browser by itself. */
+  readonly needsSignIn?: { ssoSession?: string };
   readonly expiresAt?: number;
 }
 
@@ -158,9 +160,10 @@ export class SessionManager {
     } catch (e) {
       if (!stillCurrent() || (e instanceof RoleSwitchError && (e.code === 'Superseded' || e.code === 'MfaCancelled'))) return undefined;
       const needsMfa = e instanceof RoleSwitchError && e.code === 'MfaRequired';
-      this.setProblem({ profileName: session.profileName, error: e, needsMfa, expiresAt: session.expiresAt });
+      const needsSignIn = e instanceof RoleSwitchError && (e.code === 'SsoSignInRequired' || e.code === 'SsoLoginRequired' || e.code === 'AwsLoginRequired') ? { ssoSession: (e as { ssoSession?: string }).ssoSession } : undefined;
+      this.setProblem({ profileName: session.profileName, error: e, needsMfa, needsSignIn, expiresAt: session.expiresAt });
       // A network blip must not leave the session to expire: try again later, quietly, while time is left.
-      if (!needsMfa && !mode.interactive) this.scheduleRetry(session);
+      if (!needsMfa && !needsSignIn && !mode.interactive) this.scheduleRetry(session);
       if (mode.interactive) throw e;
       return undefined;
     }
