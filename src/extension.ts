@@ -75,7 +75,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics
   const sync = own(new SessionSync(store, sessions, mfaCache, clock, log, () => vscode.workspace.isTrusted));
   timer.mark('core services');
 
-  const tree = own(new ProfileTreeProvider(catalog, sessions, log));
+  const tree = own(new ProfileTreeProvider(catalog, sessions, log, identityCenter));
   timer.mark('tree view');
   const statusBar = own(new IdentityStatusBar(sessions, mfaCache, settings, clock));
   timer.mark('status bar');
@@ -95,7 +95,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics
   own(new SignOut(sessions, mfaCache, store, clock, log, () => identityCenter.signOutAllOfOurs()));
   const sessionCommands = own(new SessionCommands(context, catalog, sessions, loadSts, log));
   own(settings.onDidChange(() => sessions.reschedule()));
-  const hooks = registerTestHooks(env, { terminalEnvironment, context, sessions, store, sync, sessionCommands, tree, statusBar, debugNotes: () => debug.notes, consoleDestination: () => consoleSignin.lastDestination });
+  const hooks = registerTestHooks(env, { terminalEnvironment, context, sessions, store, sync, sessionCommands, tree, statusBar, debugNotes: () => debug.notes, identityCenter, consoleDestination: () => consoleSignin.lastDestination });
   if (hooks) own(hooks);
   timer.mark('commands and providers');
 

@@ -77,6 +77,14 @@ export class IdentityCenter extends Disposable {
   /** The figures of the last discovery (calls, retries, time), for the log and the test hooks. */
   lastDiscovery: (Omit<DiscoveryResult, 'accounts'> & { ssoSession: string; accounts: number; roles: number }) | undefined;
   private readonly registrations: RegistrationStore;
+  /** Sign-ins told about so far (keys), for the test hooks. */
+  get warnedAbout(): string[] {
+    return [...this.warned];
+  }
+  /** Opens the authorize or verification page; the test hooks swap in a plain HTTP client that acts as the browser. */
+  openUrl: (url: string) => Promise<boolean> = (url) => Promise.resolve(vscode.env.openExternal(vscode.Uri.parse(url, true)));
+  /** When each sign-in's token was last renewed here, so a token that comes back still inside the window is not renewed again for a minute. */
+  private readonly lastRenewal = new Map<string, number>();
 
   constructor(private readonly d: IdentityCenterDeps) {
     super();
@@ -95,7 +103,11 @@ export class IdentityCenter extends Disposable {
       apis: () => this.d.loadSso(),
       clock: this.d.clock,
       onSecret: (...values) => this.d.redactor.remember(...values),
-      report: (problem) => this.d.log.warn(problem.message),
+      report: (problem) => {
+        this.d.log.warn(problem.message);
+        // Refused while the token still works: say so now (once), not only when it expires.
+        if (problem.kind === 'refreshRefused') void this.tellRefused(problem.ssoSession, problem.message);
+      },
     });
     return this.service;
   }
@@ -115,6 +127,17 @@ export class IdentityCenter extends Disposable {
         },
       };
     };
+  }
+
+  statuses(): Record<string, SignInStatus> {
+    return Object.fromEntries(this.status);
+  }
+
+  /** Renews an sso-session's token now, as its timer would (the test hooks use it). */
+  async renewNow(ssoSession: string): Promise<void> {
+    const set = await this.d.catalog.get();
+    const target = engine().listSsoSignIns(set, this.d.env).find((t) => t.name === ssoSession && t.session);
+    if (target) await this.renewInBackground(target);
   }
 
   statusOf(session: { name?: string; startUrl: string }): SignInStatus {
@@ -158,7 +181,7 @@ export class IdentityCenter extends Disposable {
               onSecret: (...values: (string | undefined)[]) => this.d.redactor.remember(...values),
               openUrl: async (url: string) => {
                 progress.report({ message: flow === 'deviceCode' ? undefined : 'continue in your browser…' });
-                return vscode.env.openExternal(vscode.Uri.parse(url, true));
+                return this.openUrl(url);
               },
             };
             if (flow === 'deviceCode') {
@@ -415,7 +438,7 @@ export class IdentityCenter extends Disposable {
     if (status.state !== 'signedIn' || status.expiresAt === undefined) return;
     const now = this.d.clock.now();
     // Renewable: 15 minutes before expiry. Not renewable: at expiry, to say so once (only for a token that was valid while this window watched it).
-    const at = status.refreshable ? status.expiresAt - REFRESH_WINDOW_MS : status.expiresAt;
+    const at = status.refreshable ? Math.max(status.expiresAt - REFRESH_WINDOW_MS, (this.lastRenewal.get(key) ?? -Infinity) + RETRY_MS) : status.expiresAt;
     const delay = Math.min(ONE_DAY_MS, Math.max(1000, at - now));
     this.timers.set(
       key,
@@ -435,6 +458,7 @@ export class IdentityCenter extends Disposable {
       // Woken early (long delays are capped at a day): look again.
       return this.rescan(await this.d.catalog.get());
     }
+    this.lastRenewal.set(key, now);
     try {
       const token = await this.tokens().getToken(session);
       this.d.log.info(`IAM Identity Center (${labelOf(target)}): the token is valid until ${new Date(token.expiresAt).toISOString()}.`);
@@ -454,6 +478,12 @@ export class IdentityCenter extends Disposable {
       return;
     }
     await this.rescan(await this.d.catalog.get());
+  }
+
+  private async tellRefused(ssoSession: string | undefined, message: string): Promise<void> {
+    const set = this.d.catalog.loaded ?? (await this.d.catalog.get());
+    const target = engine().listSsoSignIns(set, this.d.env).find((t) => t.name === ssoSession && t.session);
+    if (target) this.tellSignInNeeded(target, `${message} Sign in again before it expires.`);
   }
 
   /** One notification per episode; none when the active session depends on it (its own renewal says so, with the lock). */

@@ -6,7 +6,9 @@ import type { Profile, ProfileSet } from '../core/config/profiles';
 import type { ProfileSummary } from '../core/config/profileSummary';
 import { KIND_ICONS, KIND_LABELS } from './profileKinds';
 import type { SessionManager } from '../core/session/sessionManager';
-import { accountAndRole, buildProfileGroups, isAssumable, type ProfileGroup } from '../core/config/profileGroups';
+import { accountAndRole, buildIdentityCenterGroups, buildProfileGroups, isAssumable, type IdentityCenterAccount, type IdentityCenterGroup, type ProfileGroup } from '../core/config/profileGroups';
+import { matchingConfigProfiles } from '../core/config/discoveredRoles';
+import type { IdentityCenter } from './identityCenter';
 import { engine } from './lazyChunks';
 import { Disposable } from './disposable';
 import type { Logger } from './logger';
@@ -23,12 +25,18 @@ export interface TreeSnapshotNode {
 /** Above this many profiles (Identity Center exports) account groups start collapsed, so the view opens instantly. */
 const LARGE_TREE = 200;
 
-export type TreeNode = { type: 'group'; group: ProfileGroup } | { type: 'profile'; profile: Profile };
+export type TreeNode =
+  | { type: 'group'; group: ProfileGroup }
+  | { type: 'profile'; profile: Profile }
+  | { type: 'ssoSession'; ssoSession: string; group: IdentityCenterGroup }
+  | { type: 'account'; ssoSession: string; account: IdentityCenterAccount };
 
 export class ProfileTreeProvider extends Disposable implements vscode.TreeDataProvider<TreeNode> {
   private readonly changed = this._register(new vscode.EventEmitter<TreeNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
   private filter = '';
+  /** Config profiles that reach a discovered role (marked), by name, with the sso-session that lists it. */
+  private alsoDiscovered = new Map<string, string>();
   private collapseGroups = false;
   private loggedFileErrors = '';
   private readonly view: vscode.TreeView<TreeNode>;
@@ -37,8 +45,10 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
     private readonly catalog: ProfileCatalog,
     private readonly sessions: SessionManager,
     private readonly log: Logger,
+    private readonly identityCenter?: IdentityCenter,
   ) {
     super();
+    if (identityCenter) this._register(identityCenter.onDidChange(() => this.changed.fire(undefined)));
     this.view = this._register(vscode.window.createTreeView(Views.profiles, { treeDataProvider: this, showCollapseAll: true }));
     this._register(vscode.commands.registerCommand(Commands.refreshProfiles, () => this.reload()));
     this._register(vscode.commands.registerCommand(Commands.filterProfiles, () => this.askFilter()));
@@ -75,7 +85,7 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
           contextValue: item.contextValue,
           icon: item.iconPath instanceof vscode.ThemeIcon ? item.iconPath.id : undefined,
           tooltip: item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : item.tooltip,
-          children: child.type === 'group' ? await walk(child) : undefined,
+          children: child.type !== 'profile' ? await walk(child) : undefined,
         });
       }
       return out;
@@ -109,6 +119,8 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
     if (node?.type === 'group') return node.group.profiles.map((profile) => ({ type: 'profile', profile }));
+    if (node?.type === 'ssoSession') return node.group.accounts.map((account) => ({ type: 'account', ssoSession: node.ssoSession, account }));
+    if (node?.type === 'account') return node.account.profiles.map((profile) => ({ type: 'profile', profile }));
     if (node) return [];
     let set: ProfileSet;
     try {
@@ -135,13 +147,58 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
     }
     await setState('ready');
     const groups = buildProfileGroups(set, this.filter);
-    this.collapseGroups = !this.filter && groups.length > 1 && set.profiles.size > LARGE_TREE;
+    const ssoGroups = buildIdentityCenterGroups(set, ssoSessionNames(set), this.filter, this.markAlsoDiscovered(set));
+    this.collapseGroups = !this.filter && groups.length + ssoGroups.length > 1 && set.profiles.size > LARGE_TREE;
+    const ssoNodes: TreeNode[] = ssoGroups.map((group) => ({ type: 'ssoSession', ssoSession: group.ssoSession, group }));
     // One group needs no extra level of nesting.
-    if (groups.length === 1 && !this.filter) return groups[0].profiles.map((profile) => ({ type: 'profile', profile }));
-    return groups.map((group) => ({ type: 'group', group }));
+    if (groups.length === 1 && ssoNodes.length === 0 && !this.filter) return groups[0].profiles.map((profile) => ({ type: 'profile', profile }));
+    return [...groups.map((group): TreeNode => ({ type: 'group', group })), ...ssoNodes];
+  }
+
+  /** Finds the config profiles that reach a discovered role (marked in place) and returns the discovered ones to leave out. */
+  private markAlsoDiscovered(set: ProfileSet): Set<string> {
+    const shownElsewhere = new Set<string>();
+    this.alsoDiscovered = new Map();
+    for (const p of set.profiles.values()) {
+      const d = p.discovered;
+      if (!d) continue;
+      const matches = matchingConfigProfiles(set, { ...d, ssoRegion: '' });
+      if (matches.length === 0) continue;
+      shownElsewhere.add(p.name);
+      for (const m of matches) this.alsoDiscovered.set(m.name, d.ssoSession);
+    }
+    return shownElsewhere;
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
+    const activeName = this.sessions.active?.profileName;
+    if (node.type === 'ssoSession') {
+      const status = this.identityCenter?.statusOf({ name: node.ssoSession, startUrl: '' }) ?? { state: 'signedOut' as const };
+      const hasAccounts = node.group.accounts.length > 0;
+      const holdsActive = node.group.accounts.some((a) => a.profiles.some((p) => p.name === activeName));
+      const item = new vscode.TreeItem(`${node.ssoSession} — IAM Identity Center`, hasAccounts ? (this.collapseGroups && !holdsActive ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded) : vscode.TreeItemCollapsibleState.None);
+      item.id = `sso:${node.ssoSession}`;
+      item.iconPath = new vscode.ThemeIcon(status.state === 'signedIn' ? 'organization' : 'lock');
+      const when = status.expiresAt !== undefined ? new Date(status.expiresAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : '';
+      const state = status.state === 'signedIn' ? `signed in · ${status.refreshable ? 'renews itself' : `until ${when}`}` : status.state === 'expired' ? 'sign-in expired' : 'not signed in';
+      item.description = hasAccounts ? `${state} · ${node.group.accounts.length} accounts` : state;
+      item.tooltip = new vscode.MarkdownString(
+        `**${escape(node.ssoSession)}** — IAM Identity Center\n\n${status.state === 'signedIn' ? `Signed in; the token is valid until ${new Date(status.expiresAt ?? 0).toLocaleString()}${status.refreshable ? ' and renews itself 15 minutes before' : ''}.` : status.state === 'expired' ? 'The sign-in expired: sign in again to use these roles.' : 'Not signed in: sign in to list every account and role you can reach.'}`,
+      );
+      item.contextValue = `group;ssoSession;${status.state === 'signedIn' ? 'signedIn;' : ''}`;
+      if (status.state !== 'signedIn' && !hasAccounts) item.command = { title: 'Sign In', command: Commands.ssoSignIn, arguments: [{ ssoSession: node.ssoSession }] };
+      return item;
+    }
+    if (node.type === 'account') {
+      const a = node.account;
+      const holdsActive = a.profiles.some((p) => p.name === activeName);
+      const item = new vscode.TreeItem(a.accountName ?? a.accountId, this.collapseGroups && !holdsActive ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `sso:${node.ssoSession}:${a.accountId}`;
+      item.iconPath = new vscode.ThemeIcon('cloud');
+      item.description = a.accountName ? a.accountId : undefined;
+      item.contextValue = 'group;account;';
+      return item;
+    }
     if (node.type === 'group') {
       const holdsActive = node.group.profiles.some((p) => p.name === this.sessions.active?.profileName);
       const item = new vscode.TreeItem(node.group.label, this.collapseGroups && !holdsActive ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
@@ -160,8 +217,15 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
     const parts: string[] = [];
     if (active) parts.push('● active');
     const where = accountAndRole(p);
-    parts.push(where ? `${where.roleName || KIND_LABELS[p.kind]} · ${where.accountId}` : KIND_LABELS[p.kind]);
-    item.description = parts.join(' · ');
+    if (p.discovered) {
+      // Under its account already: the role is the label, the account is not repeated.
+      item.label = p.discovered.roleName;
+    } else {
+      parts.push(where ? `${where.roleName || KIND_LABELS[p.kind]} · ${where.accountId}` : KIND_LABELS[p.kind]);
+      const listedBy = this.alsoDiscovered.get(p.name);
+      if (listedBy) parts.push(`in ${listedBy}`);
+    }
+    item.description = parts.join(' · ') || undefined;
     item.iconPath = problem
       ? problem.severity === 'error'
         ? new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'))
@@ -170,7 +234,7 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
         ? new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('charts.green'))
         : new vscode.ThemeIcon(KIND_ICONS[p.kind]);
     const assumable = problem?.severity !== 'error' && isAssumable(p);
-    item.contextValue = `profile;${p.kind};${assumable ? 'assumable;' : ''}${active ? 'active;' : ''}`;
+    item.contextValue = `profile;${p.kind};${assumable ? 'assumable;' : ''}${active ? 'active;' : ''}${p.discovered ? 'discovered;' : ''}`;
     item.accessibilityInformation = { label: `${p.name}, ${item.description}${problem ? `, has ${problem.severity === 'error' ? 'an error' : 'a warning'}` : ''}` };
     return item;
   }
@@ -187,6 +251,12 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
 
   private tooltip(p: Profile, { problem, source, durationSeconds }: ProfileSummary, active: boolean): vscode.MarkdownString {
     const md = new vscode.MarkdownString(undefined, true);
+    const d = p.discovered;
+    if (d) {
+      md.appendMarkdown(`**${escape(d.roleName)}** — IAM Identity Center${active ? ' (active)' : ''}\n\n`);
+      md.appendMarkdown(`Account: ${escape(d.accountName ?? d.accountId)} \`${d.accountId}\`  \nSign-in: \`${d.ssoSession}\`  \nRegion: \`${p.region ?? 'not set'}\`  \nKeybinding argument: \`${JSON.stringify({ ssoSession: d.ssoSession, accountId: d.accountId, roleName: d.roleName })}\``);
+      return md;
+    }
     md.appendMarkdown(`**${escape(p.name)}** — ${KIND_LABELS[p.kind]}${active ? ' (active)' : ''}\n\n`);
     const rows: [string, string | undefined][] = [];
     if (p.settings.role_arn) rows.push(['Role ARN', p.settings.role_arn]);
@@ -197,6 +267,8 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
     if (p.externalId) rows.push(['External ID', 'set']);
     if (p.roleSessionName) rows.push(['Session name', p.roleSessionName]);
     for (const [k, v] of rows) if (v) md.appendMarkdown(`${k}: \`${v.replace(/`/g, "'")}\`  \n`);
+    const listedBy = this.alsoDiscovered.get(p.name);
+    if (listedBy) md.appendMarkdown(`\nAlso listed by IAM Identity Center (\`${listedBy}\`).  \n`);
     if (problem) md.appendMarkdown(`\n$(${problem.severity}) ${escape(this.log.redactor.redact(problem.message))}`);
     return md;
   }
@@ -210,3 +282,10 @@ export function setState(state: 'loading' | 'noConfig' | 'noProfiles' | 'error' 
   return vscode.commands.executeCommand('setContext', ContextKeys.state, state);
 }
 
+
+/** The `[sso-session NAME]` sections of the config, in file order. */
+function ssoSessionNames(set: ProfileSet): string[] {
+  return Object.keys(set.files.configSections)
+    .filter((k) => k.startsWith('sso-session.'))
+    .map((k) => k.slice('sso-session.'.length));
+}

@@ -9,6 +9,8 @@ import type { SessionSync } from './sessionSync';
 import type { TerminalEnvironment } from './terminalEnvironment';
 import { cliSignInFailureMessage, runCliSignInInTerminal, type CliSignInOutcome } from './cliSignInTerminal';
 import type { IdentityStatusBar } from './statusBar';
+import type { IdentityCenter, SignInStatus } from './identityCenter';
+import * as http from 'node:http';
 
 /** Set in the extension host's environment by the test harness; the shipped extension never registers these commands. */
 export const TEST_HOOKS_ENV = 'AWS_ROLES_TEST_HOOKS';
@@ -30,6 +32,15 @@ export const CHECK_STALE_TERMINALS_COMMAND = 'awsRoles.test.checkStaleEndpointTe
 
 /** Test-only: replaces (or with undefined deletes) one of this extension's secrets, as another window would write it; returns the old text. */
 export const WRITE_SECRET_COMMAND = 'awsRoles.test.writeSecret';
+
+/** Test-only: makes IAM Identity Center sign-in open pages with a plain HTTP client that follows one redirect (the authorize page to the loopback callback, or the device verification page), as a browser would; returns nothing. */
+export const SSO_HTTP_BROWSER_COMMAND = 'awsRoles.test.ssoHttpBrowser';
+
+/** Test-only: sets the tree's filter as AWS: Filter Profiles would. */
+export const SET_FILTER_COMMAND = 'awsRoles.test.setFilter';
+
+/** Test-only: runs the background renewal of an sso-session's token now. */
+export const SSO_RENEW_COMMAND = 'awsRoles.test.ssoRenew';
 
 /** What the inspect command returns to tests: state only, never a secret. */
 export interface InspectSnapshot {
@@ -56,6 +67,15 @@ export interface InspectSnapshot {
   debugNotes?: string[];
   /** The console page the last "Open Console as Role" opened (not the URL, which holds a token). */
   consoleDestination?: string;
+  identityCenter: {
+    /** Per sign-in key (`session:NAME` or `url:START_URL`): signed in or not, until when. */
+    status: Record<string, SignInStatus>;
+    /** Sign-ins a "Sign In" notification was shown for. */
+    warned: string[];
+    lastDiscovery?: IdentityCenter['lastDiscovery'];
+    /** Pages the HTTP browser of the test hooks opened: origin and path only. */
+    opened: string[];
+  };
 }
 
 export interface TestHookSources {
@@ -68,6 +88,7 @@ export interface TestHookSources {
   tree: ProfileTreeProvider;
   statusBar: IdentityStatusBar;
   debugNotes: () => string[];
+  identityCenter: IdentityCenter;
   consoleDestination: () => string | undefined;
 }
 
@@ -83,12 +104,41 @@ export function registerTestHooks(env: NodeJS.ProcessEnv, sources: TestHookSourc
     vscode.commands.registerCommand(ASSUME_WITH_SIGN_IN_ANSWER_COMMAND, (profileName: string, signIn: boolean) => sources.sessionCommands.assume(profileName, { signIn })),
     vscode.commands.registerCommand(CHECK_STALE_TERMINALS_COMMAND, (port: number, answer: string) => sources.terminalEnvironment.checkStaleTerminals({ port }, answer)),
     vscode.commands.registerCommand(RESTORE_COMMAND, async () => (await sources.sync.restore())?.profileName),
+    vscode.commands.registerCommand(SSO_HTTP_BROWSER_COMMAND, () => {
+      sources.identityCenter.openUrl = async (url) => {
+        const first = new URL(url);
+        opened.push(`${first.origin}${first.pathname}`);
+        const location = await httpGet(url);
+        if (location) {
+          const next = new URL(location, url);
+          opened.push(`${next.origin}${next.pathname}`);
+          await httpGet(next.toString());
+        }
+        return true;
+      };
+    }),
+    vscode.commands.registerCommand(SET_FILTER_COMMAND, (filter: string) => sources.tree.setFilter(filter)),
+    vscode.commands.registerCommand(SSO_RENEW_COMMAND, (ssoSession: string) => sources.identityCenter.renewNow(ssoSession)),
     vscode.commands.registerCommand(WRITE_SECRET_COMMAND, async (key: string, value: string | undefined) => {
       const old = await sources.context.secrets.get(key);
       await (value === undefined ? sources.context.secrets.delete(key) : sources.context.secrets.store(key, value));
       return old;
     }),
   );
+}
+
+const opened: string[] = [];
+
+/** One GET, no redirects followed; resolves to the Location of a redirect. */
+function httpGet(url: string): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode !== undefined && res.statusCode >= 300 && res.statusCode < 400 ? res.headers.location : undefined));
+    });
+    req.on('error', reject);
+    req.setTimeout(10_000, () => req.destroy(new Error(`GET ${new URL(url).origin} timed out`)));
+  });
 }
 
 async function inspect(d: TestHookSources): Promise<InspectSnapshot> {
@@ -99,6 +149,7 @@ async function inspect(d: TestHookSources): Promise<InspectSnapshot> {
   });
   return {
     debugNotes: d.debugNotes(),
+    identityCenter: { status: d.identityCenter.statuses(), warned: d.identityCenter.warnedAbout, lastDiscovery: d.identityCenter.lastDiscovery, opened: [...opened] },
     consoleDestination: d.consoleDestination(),
     lastFailure: d.sessionCommands.lastFailure,
     storedSessionKeyId: (await d.store.readOwnEntry())?.session.credentials.accessKeyId,

@@ -40,11 +40,12 @@ export function defaultProfileHasCredentials(set: ProfileSet | undefined): boole
   return Boolean(fallback && isAssumable(fallback));
 }
 
-/** Case-insensitive match on profile name, account id and role name. Empty matches all. */
+/** Case-insensitive match on profile name, account id, account name (discovered roles) and role name. Empty matches all. */
 export function matchesFilter(profile: Profile, filter: string): boolean {
   const needle = filter.trim().toLowerCase();
   if (!needle) return true;
   if (profile.name.toLowerCase().includes(needle)) return true;
+  if (profile.discovered?.accountName?.toLowerCase().includes(needle)) return true;
   const where = accountAndRole(profile);
   return where !== undefined && (where.accountId.includes(needle) || where.roleName.toLowerCase().includes(needle));
 }
@@ -57,7 +58,8 @@ export function buildProfileGroups(set: ProfileSet, filter = ''): ProfileGroup[]
   const byAccount = new Map<string, Profile[]>();
   const other: Profile[] = [];
   for (const profile of set.profiles.values()) {
-    if (!matchesFilter(profile, filter)) continue;
+    // Discovered roles have groups of their own (buildIdentityCenterGroups).
+    if (profile.discovered || !matchesFilter(profile, filter)) continue;
     const accountId = accountAndRole(profile)?.accountId;
     if (accountId) {
       const list = byAccount.get(accountId);
@@ -87,4 +89,44 @@ export function orderByRecent<T extends { name: string }>(items: readonly T[], r
 /** The recent list after using `name`: it moves to the front; the list stays short. */
 export function pushRecent(recent: readonly string[], name: string, max = 20): string[] {
   return [name, ...recent.filter((n) => n !== name)].slice(0, max);
+}
+
+/** One account of an IAM Identity Center sign-in, with its discovered roles. */
+export interface IdentityCenterAccount {
+  readonly accountId: string;
+  readonly accountName?: string;
+  readonly profiles: readonly Profile[];
+}
+
+/** One `[sso-session]` of the config, with the accounts its discovery found (by name, then id). */
+export interface IdentityCenterGroup {
+  readonly ssoSession: string;
+  readonly accounts: readonly IdentityCenterAccount[];
+}
+
+/**
+ * The discovered roles grouped by sso-session and account, for every sso-session named (so one
+ * without discovery yet still gets a row to sign in from). Roles that a profile of the config
+ * already reaches (`shownElsewhere`) are left out: the tree marks that profile instead. With a
+ * filter, only matching roles, and sessions with none are left out.
+ */
+export function buildIdentityCenterGroups(set: ProfileSet, ssoSessions: readonly string[], filter = '', shownElsewhere: ReadonlySet<string> = new Set()): IdentityCenterGroup[] {
+  const bySession = new Map<string, Map<string, { accountName?: string; profiles: Profile[] }>>(ssoSessions.map((s) => [s, new Map()]));
+  for (const p of set.profiles.values()) {
+    const d = p.discovered;
+    if (!d || shownElsewhere.has(p.name) || !matchesFilter(p, filter)) continue;
+    const accounts = bySession.get(d.ssoSession);
+    if (!accounts) continue;
+    const account = accounts.get(d.accountId) ?? { accountName: d.accountName, profiles: [] };
+    account.profiles.push(p);
+    accounts.set(d.accountId, account);
+  }
+  const groups: IdentityCenterGroup[] = [];
+  for (const [ssoSession, accounts] of bySession) {
+    if (filter.trim() && accounts.size === 0) continue;
+    const list = [...accounts.entries()].map(([accountId, a]) => ({ accountId, accountName: a.accountName, profiles: a.profiles.sort((x, y) => (x.discovered?.roleName ?? '').localeCompare(y.discovered?.roleName ?? '')) }));
+    list.sort((a, b) => (a.accountName ?? a.accountId).localeCompare(b.accountName ?? b.accountId) || a.accountId.localeCompare(b.accountId));
+    groups.push({ ssoSession, accounts: list });
+  }
+  return groups;
 }
