@@ -70,3 +70,21 @@ export function errorMessage(e: unknown): string {
   if (e instanceof Error) return e.message;
   return String(e);
 }
+
+/**
+ * A failed Identity Center call, normalised by the SDK adapter. `name` is the service's error
+ * code (`AuthorizationPendingException`, `SlowDownException`, `ExpiredTokenException`,
+ * `InvalidGrantException`, `InvalidClientException`, `UnauthorizedException`,
+ * `TooManyRequestsException`, `AccessDeniedException`, ...), or `NetworkError` / `TimeoutError` /
+ * `AbortError` for transport failures. `message` never holds a token or the request URL.
+ */
+export class SsoApiError extends Error {
+  constructor(
+    readonly errorName: string,
+    message: string,
+    readonly httpStatus?: number,
+  ) {
+    super(message);
+    this.name = 'SsoApiError';
+  }
+}

@@ -70,7 +70,7 @@ export class IdentityCenter extends Disposable {
   private readonly status = new Map<string, SignInStatus>();
   private readonly timers = new Map<string, TimerHandle>();
   /** Sign-ins already told about in this episode (one notification each until signed in again). */
-  private readonly warned = new Set<string>();
+  private readonly warned = new Map<string, string | undefined>();
   private readonly discovering = new Map<string, Promise<DiscoveryResult | undefined>>();
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
@@ -79,12 +79,14 @@ export class IdentityCenter extends Disposable {
   private readonly registrations: RegistrationStore;
   /** Sign-ins told about so far (keys), for the test hooks. */
   get warnedAbout(): string[] {
-    return [...this.warned];
+    return [...this.warned.keys()];
   }
   /** Opens the authorize or verification page; the test hooks swap in a plain HTTP client that acts as the browser. */
   openUrl: (url: string) => Promise<boolean> = (url) => Promise.resolve(vscode.env.openExternal(vscode.Uri.parse(url, true)));
   /** When each sign-in's token was last renewed here, so a token that comes back still inside the window is not renewed again for a minute. */
   private readonly lastRenewal = new Map<string, number>();
+  /** The access token last read per sign-in (kept in memory only, like every token the redactor knows). */
+  private readonly tokenSeen = new Map<string, string | undefined>();
 
   constructor(private readonly d: IdentityCenterDeps) {
     super();
@@ -202,6 +204,8 @@ export class IdentityCenter extends Disposable {
       );
       this.d.redactor.remember(token.accessToken, token.refreshToken, token.clientSecret);
       this.warned.delete(keyOf(session));
+      this.tokens().signedIn(session);
+      this.lastRenewal.delete(keyOf(session));
       await this.markSignedInHere(session, true);
       this.d.log.info(`Signed in to IAM Identity Center for ${label}; the token is valid until ${new Date(token.expiresAt).toISOString()}${token.refreshToken ? ' and renews itself' : ''}.`);
       await this.rescan(set);
@@ -393,8 +397,7 @@ export class IdentityCenter extends Disposable {
       this.d.log.info(`Write Identity Center Profiles for "${name}": ${parts.join(', ')}.`);
       await this.d.catalog.reload();
       const open = 'Open Config';
-      const choice = await vscode.window.showInformationMessage(`Identity Center profiles of "${name}" in ${set.files.paths.configPath}: ${parts.join(', ')}.`, open);
-      if (choice === open) await vscode.commands.executeCommand(Commands.openConfig);
+      void Promise.resolve(vscode.window.showInformationMessage(`Identity Center profiles of "${name}" in ${set.files.paths.configPath}: ${parts.join(', ')}.`, open)).then((choice) => (choice === open ? vscode.commands.executeCommand(Commands.openConfig) : undefined));
       return true;
     } catch (e) {
       return this.failed('Writing the Identity Center profiles', e);
@@ -416,9 +419,11 @@ export class IdentityCenter extends Disposable {
         .readToken(engine().tokenFilePath(target.session))
         .catch(() => undefined);
       if (token) this.d.redactor.remember(token.accessToken, token.refreshToken, token.clientSecret);
+      this.tokenSeen.set(key, token?.accessToken);
       const status: SignInStatus = !token ? { state: 'signedOut' } : token.expiresAt > now ? { state: 'signedIn', expiresAt: token.expiresAt, refreshable: Boolean(token.refreshToken && target.session.name !== undefined) } : { state: 'expired', expiresAt: token.expiresAt };
       this.status.set(key, status);
-      if (status.state === 'signedIn') this.warned.delete(key);
+      // A token other than the one told about (a sign-in here or with the AWS CLI) ends the episode.
+      if (this.warned.has(key) && token?.accessToken !== this.warned.get(key)) this.warned.delete(key);
       this.schedule(target, status);
     }
     for (const key of [...this.status.keys()]) {
@@ -452,13 +457,8 @@ export class IdentityCenter extends Disposable {
   private async renewInBackground(target: SsoSignInTarget): Promise<void> {
     const session = target.session as SsoSession;
     const key = keyOf(session);
-    const now = this.d.clock.now();
-    const status = this.status.get(key);
-    if (status?.expiresAt !== undefined && status.expiresAt - now > REFRESH_WINDOW_MS) {
-      // Woken early (long delays are capped at a day): look again.
-      return this.rescan(await this.d.catalog.get());
-    }
-    this.lastRenewal.set(key, now);
+    // The file is read again (the CLI may have renewed it meanwhile); a token with more than 15 minutes left is left as it is.
+    this.lastRenewal.set(key, this.d.clock.now());
     try {
       const token = await this.tokens().getToken(session);
       this.d.log.info(`IAM Identity Center (${labelOf(target)}): the token is valid until ${new Date(token.expiresAt).toISOString()}.`);
@@ -490,7 +490,7 @@ export class IdentityCenter extends Disposable {
   private tellSignInNeeded(target: SsoSignInTarget, message: string): void {
     const key = keyOf(target.session as SsoSession);
     if (this.warned.has(key) || this.activeDependsOn(target)) return;
-    this.warned.add(key);
+    this.warned.set(key, this.tokenSeen.get(key));
     const signIn = 'Sign In';
     void notifyWithLog(this.d.log, 'warning', message, signIn).then((choice) => (choice === signIn ? this.signIn(target.name !== undefined ? { ssoSession: target.name } : { profile: target.legacyProfiles[0] }) : undefined));
   }

@@ -104,8 +104,8 @@ export function registerTestHooks(env: NodeJS.ProcessEnv, sources: TestHookSourc
     vscode.commands.registerCommand(ASSUME_WITH_SIGN_IN_ANSWER_COMMAND, (profileName: string, signIn: boolean) => sources.sessionCommands.assume(profileName, { signIn })),
     vscode.commands.registerCommand(CHECK_STALE_TERMINALS_COMMAND, (port: number, answer: string) => sources.terminalEnvironment.checkStaleTerminals({ port }, answer)),
     vscode.commands.registerCommand(RESTORE_COMMAND, async () => (await sources.sync.restore())?.profileName),
-    vscode.commands.registerCommand(SSO_HTTP_BROWSER_COMMAND, () => {
-      sources.identityCenter.openUrl = async (url) => {
+    vscode.commands.registerCommand(SSO_HTTP_BROWSER_COMMAND, (options?: { delayMs?: number }) => {
+      const visit = async (url: string) => {
         const first = new URL(url);
         opened.push(`${first.origin}${first.pathname}`);
         const location = await httpGet(url);
@@ -114,6 +114,11 @@ export function registerTestHooks(env: NodeJS.ProcessEnv, sources: TestHookSourc
           opened.push(`${next.origin}${next.pathname}`);
           await httpGet(next.toString());
         }
+      };
+      sources.identityCenter.openUrl = async (url) => {
+        // A user who takes a while: the page is visited later, in the background, while sign-in waits (and polls).
+        if (options?.delayMs) setTimeout(() => void visit(url).catch(() => undefined), options.delayMs);
+        else await visit(url);
         return true;
       };
     }),

@@ -93,20 +93,5 @@ export interface SsoApis {
   portal: SsoPortalApi;
 }
 
-/**
- * A failed Identity Center call, normalised by the SDK adapter. `name` is the service's error
- * code (`AuthorizationPendingException`, `SlowDownException`, `ExpiredTokenException`,
- * `InvalidGrantException`, `InvalidClientException`, `UnauthorizedException`,
- * `TooManyRequestsException`, `AccessDeniedException`, ...), or `NetworkError` / `TimeoutError` /
- * `AbortError` for transport failures. `message` never holds a token or the request URL.
- */
-export class SsoApiError extends Error {
-  constructor(
-    readonly errorName: string,
-    message: string,
-    readonly httpStatus?: number,
-  ) {
-    super(message);
-    this.name = 'SsoApiError';
-  }
-}
+// In core/errors (bundled once, as dist/errors.js) so `instanceof` holds across the lazily loaded chunks.
+export { SsoApiError } from '../../errors';

@@ -109,6 +109,13 @@ export class SsoTokenService {
     return Math.max(token.expiresAt - TOKEN_REFRESH_WINDOW_MS, last !== undefined ? last + REFRESH_ATTEMPT_INTERVAL_MS : -Infinity);
   }
 
+  /** A new sign-in wrote a new token: earlier attempts and refusals no longer apply to it. */
+  signedIn(session: SsoSession): void {
+    const file = tokenFilePath(session, this.options.cacheDir);
+    this.lastAttempt.delete(file);
+    this.refused.delete(file);
+  }
+
   /** Signs out: the portal's Logout (a failure is reported, not thrown: the local token goes anyway), then the token file is deleted. */
   async signOut(session: SsoSession): Promise<void> {
     const file = tokenFilePath(session, this.options.cacheDir);
