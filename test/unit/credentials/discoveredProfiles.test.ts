@@ -30,7 +30,7 @@ describe('A discovered role resolves like an sso_session profile of the config',
     assert.ok(virtual);
     const written = set.profiles.get('written');
     assert.ok(written);
-    const expected: SsoSettings = { startUrl: 'https://corp.awsapps.com/start', region: 'eu-west-1', accountId: '111122223333', roleName: 'Admin', session: 'corp', endpoint: 'http://127.0.0.2:4567' };
+    const expected: SsoSettings = { startUrl: 'https://corp.awsapps.com/start', region: 'eu-west-1', accountId: '111122223333', roleName: 'Admin', session: 'corp', endpoint: 'http://127.0.0.2:4567', oidcEndpoint: undefined, scopes: undefined };
     assert.deepEqual(ssoSettingsOf(set, virtual, env), expected);
     assert.deepEqual(ssoSettingsOf(set, written, env), expected);
     assert.equal(virtual.region, 'eu-west-1', 'no region key in the session: its sso_region');
