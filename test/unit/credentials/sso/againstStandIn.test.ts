@@ -7,10 +7,9 @@
  */
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { signInWithAuthorizationCode, signInWithDeviceCode, type DeviceCodeDeps, type RegistrationStore, type SignInDeps, type StoredRegistration } from '../../../../src/core/credentials/sso/signIn';
+import { signInWithAuthorizationCode, signInWithDeviceCode, type DeviceCodeDeps, type SignInDeps } from '../../../../src/core/credentials/sso/signIn';
 import { SsoApiError, type SsoApis } from '../../../../src/core/credentials/sso/ssoApi';
 import { createSsoApi } from '../../../../src/core/credentials/sso/ssoClients';
 import { ssoSessionFromConfig, type SsoSession } from '../../../../src/core/credentials/sso/ssoConfig';
@@ -18,9 +17,10 @@ import { SsoSignInError, SsoSignInRequired } from '../../../../src/core/credenti
 import { formatSsoTimestamp, readToken, tokenFilePath } from '../../../../src/core/credentials/sso/tokenCache';
 import { SsoTokenService, type TokenProblem } from '../../../../src/core/credentials/sso/tokenService';
 import { makeTempDir, profileSetFrom, removeTempDir } from '../../../support/awsFiles';
-import { deferred, FakeClock } from '../../../support/fakeClock';
+import { FakeClock } from '../../../support/fakeClock';
 import { ACCOUNT_ACCESS_SCOPE, fingerprint, LoopbackIdentityCenter, type LoopbackIdentityCenterOptions } from '../../../support/loopbackIdentityCenter';
 import { LoopbackSts } from '../../../support/loopbackSts';
+import { httpGet, MemoryRegistrations, SignInBrowser } from '../../../support/ssoSignIn';
 
 const START_URL = 'https://d-9067000000.awsapps.com/start';
 const REGION = 'eu-west-1';
@@ -33,26 +33,6 @@ const TOKEN_LIFETIME_MS = 8 * HOUR;
 /** The keys and their order in the file `aws sso login` writes. */
 const CLI_TOKEN_KEYS = ['startUrl', 'region', 'accessToken', 'expiresAt', 'clientId', 'clientSecret', 'registrationExpiresAt', 'refreshToken'];
 const CLI_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
-
-interface Page {
-  status: number;
-  location?: string;
-  body: string;
-}
-
-/** A plain GET: no redirect is followed (http.get never does). */
-function httpGet(url: string): Promise<Page> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body }));
-      })
-      .on('error', reject);
-  });
-}
 
 /** Whether anything accepts a TCP connection on 127.0.0.1:port. */
 function accepts(port: number): Promise<boolean> {
@@ -70,43 +50,6 @@ function portOf(url: string): number {
   return Number(new URL(url).port);
 }
 
-class MemoryRegistrations implements RegistrationStore {
-  readonly entries = new Map<string, StoredRegistration>();
-  async get(key: string) {
-    return this.entries.get(key);
-  }
-  async put(key: string, registration: StoredRegistration) {
-    this.entries.set(key, registration);
-  }
-}
-
-/**
- * The user's browser: GETs the authorize URL from the stand-in, then the 302's Location (the
- * extension's loopback callback). `strays` are requests some other tab sends to the callback
- * first; with `follow` false the user never comes back (the URL is handed to `redirected`).
- */
-class Browser {
-  readonly opened: string[] = [];
-  readonly authorizePages: Page[] = [];
-  readonly callbackPages: Page[] = [];
-  readonly strayPages: Page[] = [];
-  strays: ((callback: URL) => string)[] = [];
-  follow = true;
-  readonly redirected = deferred<URL>();
-
-  readonly openUrl = async (url: string): Promise<boolean> => {
-    this.opened.push(url);
-    const authorize = await httpGet(url);
-    this.authorizePages.push(authorize);
-    assert.equal(authorize.status, 302, `the stand-in's /authorize answered ${authorize.status} (${authorize.body}), not a redirect`);
-    const callback = new URL(authorize.location!);
-    this.redirected.resolve(callback);
-    for (const stray of this.strays) this.strayPages.push(await httpGet(stray(callback)));
-    if (this.follow) this.callbackPages.push(await httpGet(callback.toString()));
-    return true;
-  };
-}
-
 describe('core: IAM Identity Center against the strict stand-in (real SDK clients)', function () {
   this.timeout(20_000);
   let dir: string;
@@ -117,7 +60,7 @@ describe('core: IAM Identity Center against the strict stand-in (real SDK client
   let apis: SsoApis;
   let session: SsoSession;
   let registrations: MemoryRegistrations;
-  let browser: Browser;
+  let browser: SignInBrowser;
   /** Every error message and reported problem these tests produce; scanned for secrets after each test. */
   let messages: string[];
   let problems: TokenProblem[];
@@ -185,7 +128,7 @@ describe('core: IAM Identity Center against the strict stand-in (real SDK client
     await startStandIn();
     apis = createSsoApi({ requestTimeoutMs: 5000, maxAttempts: 3 });
     registrations = new MemoryRegistrations();
-    browser = new Browser();
+    browser = new SignInBrowser();
     messages = [];
     problems = [];
   });
@@ -400,6 +343,17 @@ describe('core: IAM Identity Center against the strict stand-in (real SDK client
       assert.equal((await fs.stat(file())).mode & 0o777, 0o600);
       assert.deepEqual(Object.keys(JSON.parse(await fileText()) as object), CLI_TOKEN_KEYS);
       assert.equal(center.isAccessTokenValid(token.accessToken), true);
+    });
+
+    it('renews a token from the device code flow too (its registration allows the refresh_token grant)', async () => {
+      const signedIn = await signInWithDeviceCode(session, { ...signInDeps(), openUrl: async () => true, showUserCode: (code) => center.approveDevice(code), sleep: async () => assert.fail('approved before the first poll') });
+      clock.advance(TOKEN_LIFETIME_MS - 14 * MINUTE);
+      center.reset();
+      const token = await tokenService().getToken(session);
+      assert.deepEqual(center.requests.map((r) => [r.operation, r.status]), [['CreateToken', 200]]);
+      assert.notEqual(token.accessToken, signedIn.accessToken);
+      assert.equal(center.isAccessTokenValid(token.accessToken), true);
+      assert.equal(center.refreshTokenState(signedIn.refreshToken!), 'used');
     });
 
     it('two concurrent getToken calls share one refresh (one CreateToken at the stand-in)', async () => {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { codeChallenge } from '../../../../src/core/credentials/sso/pkce';
-import { CLIENT_NAME, registrationKey, signInWithAuthorizationCode, signInWithDeviceCode, type RegistrationStore, type SignInDeps, type StoredRegistration } from '../../../../src/core/credentials/sso/signIn';
+import { CLIENT_NAME, registrationKey, signInWithAuthorizationCode, signInWithDeviceCode, type SignInDeps } from '../../../../src/core/credentials/sso/signIn';
 import type { CreateTokenRequest, RegisterClientRequest } from '../../../../src/core/credentials/sso/ssoApi';
 import type { SsoSession } from '../../../../src/core/credentials/sso/ssoConfig';
 import { SsoSignInError } from '../../../../src/core/credentials/sso/ssoErrors';
@@ -11,19 +11,10 @@ import { RoleSwitchError } from '../../../../src/core/errors';
 import { makeTempDir, removeTempDir } from '../../../support/awsFiles';
 import { FakeClock } from '../../../support/fakeClock';
 import { RecordingSsoApi, ssoError } from '../../../support/recordingSsoApi';
+import { MemoryRegistrations } from '../../../support/ssoSignIn';
 
 const START_URL = 'https://d-1234567890.awsapps.com/start';
 const CORP: SsoSession = { name: 'corp', startUrl: START_URL, region: 'eu-west-1' };
-
-class MemoryRegistrations implements RegistrationStore {
-  readonly entries = new Map<string, StoredRegistration>();
-  async get(key: string) {
-    return this.entries.get(key);
-  }
-  async put(key: string, registration: StoredRegistration) {
-    this.entries.set(key, registration);
-  }
-}
 
 /** The browser: follows the authorize URL to the redirect URI with a code and the state it was given (or what `answer` says). */
 function browser(answer: (authorize: URL) => string = (u) => `code=auth-code-1&state=${u.searchParams.get('state')}`) {
