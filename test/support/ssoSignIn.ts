@@ -34,6 +34,9 @@ export class MemoryRegistrations implements RegistrationStore {
   async put(key: string, registration: StoredRegistration) {
     this.entries.set(key, registration);
   }
+  async delete(key: string) {
+    this.entries.delete(key);
+  }
 }
 
 /**

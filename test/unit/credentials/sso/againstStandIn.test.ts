@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { signInWithAuthorizationCode, signInWithDeviceCode, type DeviceCodeDeps, type SignInDeps } from '../../../../src/core/credentials/sso/signIn';
+import { registrationKey, signInWithAuthorizationCode, signInWithDeviceCode, type DeviceCodeDeps, type SignInDeps } from '../../../../src/core/credentials/sso/signIn';
 import { SsoApiError, type SsoApis } from '../../../../src/core/credentials/sso/ssoApi';
 import { createSsoApi } from '../../../../src/core/credentials/sso/ssoClients';
 import { ssoSessionFromConfig, type SsoSession } from '../../../../src/core/credentials/sso/ssoConfig';
@@ -200,6 +200,20 @@ describe('core: IAM Identity Center against the strict stand-in (real SDK client
       assert.deepEqual([written.clientId, written.registrationExpiresAt], [renewed.clientId, formatSsoTimestamp(renewed.expiresAt)]);
     });
 
+    it('a stored registration the service no longer knows fails this sign-in (InvalidClientException) and is not used again', async () => {
+      await signInWithAuthorizationCode(session, signInDeps());
+      const key = registrationKey(session, 'authorizationCode');
+      // The service forgot the client (an instance replaced under the same start URL): /authorize still redirects here, the exchange is refused.
+      registrations.entries.set(key, { ...registrations.entries.get(key)!, clientSecret: 'a-secret-the-service-never-issued' });
+      await fails(signInWithAuthorizationCode(session, signInDeps()), SsoSignInError, (e) => {
+        assert.equal(e.failure, 'failed');
+        assert.equal(e.oauthError, 'InvalidClientException');
+      });
+      center.reset();
+      await signInWithAuthorizationCode(session, signInDeps());
+      assert.deepEqual(center.requests.map((r) => [r.operation, r.status]), [['RegisterClient', 200], ['Authorize', 302], ['CreateToken', 200]], 'the next sign-in registers again');
+    });
+
     it('a refusal in the browser (access_denied) is the typed denied error; no token is exchanged or written', async () => {
       center.denyNextAuthorization();
       await fails(signInWithAuthorizationCode(session, signInDeps()), SsoSignInError, (e) => {
@@ -281,6 +295,19 @@ describe('core: IAM Identity Center against the strict stand-in (real SDK client
       assert.equal(center.isAccessTokenValid(written.accessToken), true);
       assert.equal(center.refreshTokenState(written.refreshToken!), 'active');
       assert.equal((await fs.stat(file())).mode & 0o777, 0o600);
+    });
+
+    it('a stored registration the service no longer knows is replaced before the user is shown a code', async () => {
+      const first = deviceDeps(() => undefined, { showUserCode: (code) => center.approveDevice(code) });
+      await signInWithDeviceCode(session, first.deps);
+      const key = registrationKey(session, 'deviceCode');
+      registrations.entries.set(key, { ...registrations.entries.get(key)!, clientId: 'a-client-the-service-never-issued' });
+      center.reset();
+      const run = deviceDeps(() => undefined, { showUserCode: (code) => center.approveDevice(code) });
+      const token = await signInWithDeviceCode(session, run.deps);
+      assert.deepEqual(center.requests.map((r) => [r.operation, r.errorCode ?? r.status]), [['StartDeviceAuthorization', 'InvalidClientException'], ['RegisterClient', 200], ['StartDeviceAuthorization', 200], ['CreateToken', 200]]);
+      assert.equal(center.isAccessTokenValid(token.accessToken), true);
+      assert.equal(registrations.entries.get(key)?.clientId, token.clientId);
     });
 
     it('honours slow_down: after it, polls are at least 5 seconds further apart and the service never asks again', async () => {

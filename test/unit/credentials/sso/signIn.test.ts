@@ -247,6 +247,22 @@ describe('core: signing in to IAM Identity Center', () => {
       assert.equal(await readToken(tokenFilePath(CORP, dir)), undefined);
     });
 
+    it('forgets a registration the service refuses (InvalidClientException) while polling, keeps it on any other refusal; a fresh one refused is not retried', async () => {
+      const key = registrationKey(CORP, 'deviceCode');
+      api.script.CreateToken.push(ssoError('InvalidGrantException'));
+      await assert.rejects(signInWithDeviceCode(CORP, deviceDeps()), (e: unknown) => e instanceof SsoSignInError && e.oauthError === 'InvalidGrantException');
+      assert.equal(registrations.entries.has(key), true, 'another refusal says nothing about the client');
+
+      api.script.CreateToken.push(ssoError('AuthorizationPendingException'), ssoError('InvalidClientException', 'Invalid client provided', 401));
+      await assert.rejects(signInWithDeviceCode(CORP, deviceDeps()), (e: unknown) => e instanceof SsoSignInError && e.oauthError === 'InvalidClientException');
+      assert.equal(registrations.entries.has(key), false);
+
+      api.script.StartDeviceAuthorization.push(ssoError('InvalidClientException', 'Invalid client provided', 401));
+      await assert.rejects(signInWithDeviceCode(CORP, deviceDeps()), (e: unknown) => e instanceof SsoSignInError && e.oauthError === 'InvalidClientException');
+      assert.equal(api.of('RegisterClient').length, 2, 'a client registered just now and refused is not registered again in a loop');
+      assert.equal(api.of('StartDeviceAuthorization').length, 3);
+    });
+
     it('stops polling when the device code\'s lifetime (or the timeout) is over', async () => {
       api.deviceAuthorization = { expiresIn: 12 };
       for (let i = 0; i < 10; i++) api.script.CreateToken.push(ssoError('AuthorizationPendingException'));
