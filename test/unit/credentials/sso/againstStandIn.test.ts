@@ -179,6 +179,27 @@ describe('core: IAM Identity Center against the strict stand-in (real SDK client
       assert.equal(exchange.clientSecret, fingerprint(written.clientSecret));
     });
 
+    it('sends the browser to the authorizationEndpoint RegisterClient names, with several registration scopes', async () => {
+      await startStandIn({ advertiseEndpoints: true });
+      session = { ...session, scopes: [ACCOUNT_ACCESS_SCOPE, 'codewhisperer:completions'] };
+      await signInWithAuthorizationCode(session, signInDeps());
+      const authorize = new URL(browser.opened[0]);
+      assert.equal(`${authorize.origin}${authorize.pathname}`, `${center.oidcUrl}/authorize`);
+      assert.equal(authorize.searchParams.get('scopes'), `${ACCOUNT_ACCESS_SCOPE} codewhisperer:completions`);
+      assert.deepEqual(center.clients()[0].scopes, [ACCOUNT_ACCESS_SCOPE, 'codewhisperer:completions']);
+      assert.equal(center.isAccessTokenValid((await readToken(file()))!.accessToken), true);
+    });
+
+    it('a browser that never comes back: the sign-in times out and the listener is closed', async () => {
+      browser.follow = false;
+      const signingIn = signInWithAuthorizationCode(session, signInDeps({ timeoutMs: 2 * MINUTE }));
+      const callback = await browser.redirected.promise;
+      clock.advance(2 * MINUTE);
+      await fails(signingIn, SsoSignInError, (e) => assert.equal(e.failure, 'timeout'));
+      assert.equal(await accepts(portOf(callback.toString())), false);
+      assert.deepEqual(calls('CreateToken'), []);
+    });
+
     it('reuses the registration on the next sign-in, and replaces one within 15 minutes of expiry', async () => {
       const first = await signInWithAuthorizationCode(session, signInDeps());
       clock.advance(HOUR);
@@ -308,6 +329,19 @@ describe('core: IAM Identity Center against the strict stand-in (real SDK client
       assert.deepEqual(center.requests.map((r) => [r.operation, r.errorCode ?? r.status]), [['StartDeviceAuthorization', 'InvalidClientException'], ['RegisterClient', 200], ['StartDeviceAuthorization', 200], ['CreateToken', 200]]);
       assert.equal(center.isAccessTokenValid(token.accessToken), true);
       assert.equal(registrations.entries.get(key)?.clientId, token.clientId);
+    });
+
+    it('cancelling while polling (the default wait on the clock) stops the polls', async () => {
+      const controller = new AbortController();
+      const run = deviceDeps(() => undefined, { signal: controller.signal, sleep: undefined });
+      const signingIn = signInWithDeviceCode(session, run.deps);
+      while (polls().length < 1) await new Promise((r) => setTimeout(r, 5));
+      controller.abort();
+      await fails(signingIn, SsoSignInError, (e) => assert.equal(e.failure, 'cancelled'));
+      clock.advance(MINUTE);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(polls().length, 1);
+      assert.equal(await fileExists(), false);
     });
 
     it('honours slow_down: after it, polls are at least 5 seconds further apart and the service never asks again', async () => {
