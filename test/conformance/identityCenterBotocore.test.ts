@@ -1,64 +1,65 @@
 /**
- * The Identity Center stand-in (test/support/loopbackIdentityCenter.ts) against a client nobody
- * here wrote: botocore in the AWS CLI v1, pointed at it with AWS_ENDPOINT_URL_SSO_OIDC /
- * AWS_ENDPOINT_URL_SSO and at the test STS with AWS_ENDPOINT_URL_STS. The token is a real one,
- * issued by the stand-in's OIDC service through the SDK (authorization code + PKCE), and written to
- * ~/.aws/sso/cache as the AWS CLI v2 writes it after `aws sso login`.
+ * The extension's IAM Identity Center core and the stand-in (test/support/loopbackIdentityCenter.ts)
+ * against a client nobody here wrote: botocore in the AWS CLI v1, pointed at the stand-in with
+ * AWS_ENDPOINT_URL_SSO_OIDC / AWS_ENDPOINT_URL_SSO and at the test STS with AWS_ENDPOINT_URL_STS.
+ * The token file is the extension's: written by its sign-in (authorization code + PKCE, a browser
+ * that follows the stand-in's redirect to the extension's loopback callback) or its token service,
+ * and read, refreshed and rewritten by botocore's own SSOTokenProvider, each side then using what
+ * the other wrote.
+ *
+ * botocore runs on the real clock. "Later" and "earlier" are played by the extension and the
+ * stand-in sharing a shifted clock, so that both agree how long a token has left.
  */
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import * as http from 'node:http';
 import * as path from 'node:path';
-import { SSOOIDCClient, RegisterClientCommand, CreateTokenCommand } from '@aws-sdk/client-sso-oidc';
+import { systemClock, type Clock } from '../../src/core/clock';
+import { signInWithAuthorizationCode, signInWithDeviceCode } from '../../src/core/credentials/sso/signIn';
+import type { SsoApis } from '../../src/core/credentials/sso/ssoApi';
+import { createSsoApi } from '../../src/core/credentials/sso/ssoClients';
+import { ssoSessionFromConfig, type SsoSession } from '../../src/core/credentials/sso/ssoConfig';
+import { readToken, ssoCacheDir, tokenFilePath, writeToken, type SsoToken } from '../../src/core/credentials/sso/tokenCache';
+import { SsoTokenService, type TokenProblem } from '../../src/core/credentials/sso/tokenService';
 import { cleanEnv, type CliCommand } from '../support/awsCliV1';
 import { requireAwsCliV1 } from '../support/externalTools';
 import { LoopbackSts } from '../support/loopbackSts';
-import { LoopbackIdentityCenter, ACCOUNT_ACCESS_SCOPE, codeChallengeS256, fingerprint } from '../support/loopbackIdentityCenter';
-import { makeTempDir, removeTempDir } from '../support/awsFiles';
+import { LoopbackIdentityCenter, ACCOUNT_ACCESS_SCOPE, fingerprint } from '../support/loopbackIdentityCenter';
+import { makeTempDir, profileSetFrom, removeTempDir } from '../support/awsFiles';
+import { MemoryRegistrations, SignInBrowser } from '../support/ssoSignIn';
 
 const START_URL = 'https://d-9067000000.awsapps.com/start';
 const SSO_REGION = 'eu-west-1';
 const SESSION = 'corp';
 const ACCOUNT = '123456789012';
 const ROLE = 'Admin';
+const MINUTE = 60_000;
+/** The stand-in's access tokens live 8 hours. */
+const TOKEN_LIFETIME_MS = 8 * 60 * MINUTE;
+/** The keys and their order in the file `aws sso login` (and botocore's refresher) writes. */
+const CLI_TOKEN_KEYS = ['startUrl', 'region', 'accessToken', 'expiresAt', 'clientId', 'clientSecret', 'registrationExpiresAt', 'refreshToken'];
+/** botocore's _serialize_utc_timestamp: strftime('%Y-%m-%dT%H:%M:%SZ'). */
+const CLI_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
-/** The fields `aws sso login` (CLI v2) caches; dates as botocore's _sso_json_dumps writes them. */
-interface CliToken {
-  startUrl: string;
-  region: string;
-  accessToken: string;
-  expiresAt: Date;
-  clientId: string;
-  clientSecret: string;
-  registrationExpiresAt: Date;
-  refreshToken?: string;
+/** The system clock moved by `offsetMs`: the extension at another time. */
+function shiftedClock(offsetMs: number): Clock {
+  return { ...systemClock, now: () => Date.now() + offsetMs };
 }
 
-const cliTimestamp = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-/**
- * Stands in for the extension's token writer until it exists: ~/.aws/sso/cache/<sha1(session)>.json,
- * mode 0600, keys in the CLI's order, Python's json.dumps separators.
- */
-async function writeTokenLikeTheCli(home: string, sessionName: string, token: CliToken): Promise<string> {
-  const dir = path.join(home, '.aws', 'sso', 'cache');
-  await fs.mkdir(dir, { recursive: true });
-  const file = path.join(dir, `${createHash('sha1').update(sessionName).digest('hex')}.json`);
-  const fields: [string, string][] = [
-    ['startUrl', token.startUrl], ['region', token.region], ['accessToken', token.accessToken], ['expiresAt', cliTimestamp(token.expiresAt)],
-    ['clientId', token.clientId], ['clientSecret', token.clientSecret], ['registrationExpiresAt', cliTimestamp(token.registrationExpiresAt)],
-    ...(token.refreshToken ? [['refreshToken', token.refreshToken] as [string, string]] : []),
-  ];
-  await fs.writeFile(file, `{${fields.map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')}}`, { mode: 0o600 });
-  return file;
+/** json.dumps(obj) of a flat object of strings, as Python writes it: `{"k": "v", "k2": "v2"}`. */
+function pythonJsonDumps(obj: Record<string, string>): string {
+  return `{${Object.entries(obj).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')}}`;
 }
 
-function get(url: string): Promise<{ status: number; location?: string }> {
-  return new Promise((resolve, reject) => {
-    http.get(url, res => { res.resume(); res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location })); }).on('error', reject);
-  });
+/** A token file's text: the CLI's keys in the CLI's order, Python's separators, the CLI's timestamps. */
+function assertCliTokenText(text: string, who: string): Record<string, string> {
+  const parsed = JSON.parse(text) as Record<string, string>;
+  assert.deepEqual(Object.keys(parsed), CLI_TOKEN_KEYS, `${who}: the keys of the file`);
+  assert.equal(text, pythonJsonDumps(parsed), `${who}: the file is json.dumps' text`);
+  assert.match(parsed.expiresAt, CLI_TIMESTAMP, `${who}: expiresAt`);
+  assert.match(parsed.registrationExpiresAt, CLI_TIMESTAMP, `${who}: registrationExpiresAt`);
+  return parsed;
 }
 
 describe('IAM Identity Center stand-in with botocore (AWS CLI v1)', function () {
@@ -68,7 +69,11 @@ describe('IAM Identity Center stand-in with botocore (AWS CLI v1)', function () 
   let sts: LoopbackSts;
   let center: LoopbackIdentityCenter;
   let urls: { oidcUrl: string; portalUrl: string; stsUrl: string };
-  let oidc: SSOOIDCClient;
+  let apis: SsoApis;
+  let session: SsoSession;
+  let tokenFile: string;
+  let registrations: MemoryRegistrations;
+  let problems: TokenProblem[];
 
   before(async () => {
     cli = requireAwsCliV1();
@@ -80,39 +85,54 @@ describe('IAM Identity Center stand-in with botocore (AWS CLI v1)', function () 
       accounts: [{ accountId: ACCOUNT, accountName: 'dev', emailAddress: 'aws-dev@example.com', roles: [ROLE] }],
     });
     urls = { ...(await center.start()), stsUrl };
-    oidc = new SSOOIDCClient({ endpoint: urls.oidcUrl, region: SSO_REGION, maxAttempts: 1 });
+    apis = createSsoApi({ requestTimeoutMs: 5000, maxAttempts: 1 });
     await fs.mkdir(path.join(home, '.aws'), { recursive: true });
-    await fs.writeFile(path.join(home, '.aws', 'config'), [
+    // One config for both: botocore reads it through AWS_CONFIG_FILE, the extension through its reader.
+    const set = await profileSetFrom(path.join(home, '.aws'), [
       `[sso-session ${SESSION}]`, `sso_start_url = ${START_URL}`, `sso_region = ${SSO_REGION}`, `sso_registration_scopes = ${ACCOUNT_ACCESS_SCOPE}`, '',
       '[profile x]', `sso_session = ${SESSION}`, `sso_account_id = ${ACCOUNT}`, `sso_role_name = ${ROLE}`, 'region = us-east-1', '',
-    ].join('\n'));
-    await fs.writeFile(path.join(home, '.aws', 'credentials'), '');
+      '[profile legacy]', `sso_start_url = ${START_URL}`, `sso_region = ${SSO_REGION}`, `sso_account_id = ${ACCOUNT}`, `sso_role_name = ${ROLE}`, 'region = us-east-1', '',
+    ].join('\n'), '');
+    session = ssoSessionFromConfig(set, SESSION, { AWS_ENDPOINT_URL_SSO_OIDC: urls.oidcUrl, AWS_ENDPOINT_URL_SSO: urls.portalUrl }, set.profiles.get('x'));
+    assert.deepEqual(session.endpoints, { oidc: urls.oidcUrl, portal: urls.portalUrl });
+    // Where botocore looks: ~/.aws/sso/cache under the HOME it runs with.
+    tokenFile = tokenFilePath(session, ssoCacheDir(home));
+    registrations = new MemoryRegistrations();
+  });
+  beforeEach(() => {
+    problems = [];
+  });
+  afterEach(() => {
+    center.setClock(Date.now);
+    assert.deepEqual(problems, [], 'the extension reported no problem');
   });
   after(async () => {
-    oidc?.destroy();
     await center?.stop();
     await sts?.stop();
     if (home) await removeTempDir(home);
   });
 
-  /** A sign-in as `aws sso login` does it: registration, the browser's /authorize, the code exchange. */
-  async function signIn(): Promise<CliToken> {
-    const reg = await oidc.send(new RegisterClientCommand({
-      clientName: `botocore-client-${SESSION}`, clientType: 'public', grantTypes: ['authorization_code', 'refresh_token'],
-      redirectUris: ['http://127.0.0.1/oauth/callback'], issuerUrl: START_URL, scopes: [ACCOUNT_ACCESS_SCOPE],
-    }));
-    const verifier = randomBytes(48).toString('base64url');
-    const redirectUri = 'http://127.0.0.1:43210/oauth/callback';
-    const res = await get(`${urls.oidcUrl}/authorize?response_type=code&client_id=${encodeURIComponent(reg.clientId!)}&redirect_uri=${encodeURIComponent(redirectUri)}&state=s&code_challenge_method=S256&scopes=${encodeURIComponent(ACCOUNT_ACCESS_SCOPE)}&code_challenge=${codeChallengeS256(verifier)}`);
-    assert.equal(res.status, 302);
-    const code = new URL(res.location!).searchParams.get('code')!;
-    const token = await oidc.send(new CreateTokenCommand({ grantType: 'authorization_code', clientId: reg.clientId!, clientSecret: reg.clientSecret!, code, codeVerifier: verifier, redirectUri }));
+  /**
+   * The extension signs in through the browser and writes the token file; `agoMs` earlier than
+   * now (for botocore), so the token has that much less left.
+   */
+  async function signIn(agoMs = 0): Promise<SsoToken> {
+    const clock = shiftedClock(-agoMs);
+    center.setClock(() => clock.now());
+    try {
+      const browser = new SignInBrowser();
+      await signInWithAuthorizationCode(session, { oidc: apis.oidc, registrations, clock, cacheDir: ssoCacheDir(home), openUrl: browser.openUrl });
+      assert.ok(browser.opened[0].startsWith(`${urls.oidcUrl}/authorize?`));
+      assert.equal(browser.callbackPages[0]?.status, 200);
+    } finally {
+      center.setClock(Date.now);
+    }
+    const token = (await readToken(tokenFile))!;
     assert.ok(token.refreshToken, 'a token with sso:account:access comes with a refresh token');
-    return {
-      startUrl: START_URL, region: SSO_REGION, accessToken: token.accessToken!, expiresAt: new Date(Date.now() + token.expiresIn! * 1000),
-      clientId: reg.clientId!, clientSecret: reg.clientSecret!, registrationExpiresAt: new Date(reg.clientSecretExpiresAt! * 1000), refreshToken: token.refreshToken!,
-    };
+    return token;
   }
+  const tokenService = (clock: Clock = systemClock) =>
+    new SsoTokenService({ apis: async () => apis, clock, cacheDir: ssoCacheDir(home), report: (p) => problems.push(p) });
 
   const aws = (args: string[]) => new Promise<{ status: number; stdout: string; stderr: string }>(resolve => {
     execFile(cli.file, [...cli.args, ...args, '--output', 'json'], {
@@ -130,67 +150,131 @@ describe('IAM Identity Center stand-in with botocore (AWS CLI v1)', function () 
     return aws(['sts', 'get-caller-identity', '--profile', 'x']);
   };
 
-  it('a cached token: GetRoleCredentials on the portal, then STS answers with the assumed role', async () => {
+  const assumedRoleArn = `arn:aws:sts::${ACCOUNT}:assumed-role/${ROLE}/alice@example.com`;
+
+  it('the extension signs in and writes the token; botocore uses it as is: GetRoleCredentials, then STS answers as the role, no OIDC call', async () => {
     const token = await signIn();
-    await writeTokenLikeTheCli(home, SESSION, token);
+    assert.equal((await fs.stat(tokenFile)).mode & 0o777, 0o600);
+    assertCliTokenText(await fs.readFile(tokenFile, 'utf8'), 'the extension');
     center.reset();
     const out = await callerIdentity();
     assert.equal(out.status, 0, out.stderr);
-    assert.equal((JSON.parse(out.stdout) as { Arn: string }).Arn, `arn:aws:sts::${ACCOUNT}:assumed-role/${ROLE}/alice@example.com`);
-    assert.deepEqual(center.requests.map(r => [r.operation, r.status]), [['GetRoleCredentials', 200]], 'no refresh while the token has hours left');
+    assert.equal((JSON.parse(out.stdout) as { Arn: string }).Arn, assumedRoleArn);
+    assert.deepEqual(center.requests.map(r => [r.service, r.operation, r.status]), [['portal', 'GetRoleCredentials', 200]], 'no refresh while the token has hours left');
     const sent = center.requests[0];
     assert.deepEqual(sent.params, { role_name: ROLE, account_id: ACCOUNT });
     assert.equal(sent.bearer, fingerprint(token.accessToken));
   });
 
-  it('a token with less than 15 minutes left: botocore refreshes it through the OIDC stand-in and rewrites the file', async () => {
-    const token = await signIn();
-    const file = await writeTokenLikeTheCli(home, SESSION, { ...token, expiresAt: new Date(Date.now() + 12 * 60_000) });
+  it('botocore refreshes the extension\'s token (under 15 minutes left) with its own refresher; the extension then uses the file botocore rewrote', async () => {
+    const token = await signIn(TOKEN_LIFETIME_MS - 12 * MINUTE);
+    const extensionText = await fs.readFile(tokenFile, 'utf8');
     center.reset();
     const out = await callerIdentity();
     assert.equal(out.status, 0, out.stderr);
     assert.deepEqual(center.requests.map(r => [r.service, r.operation, r.status]), [['oidc', 'CreateToken', 200], ['portal', 'GetRoleCredentials', 200]]);
 
-    // Exactly what botocore sends for a refresh.
+    // Exactly what botocore sends for a refresh, from the fields the extension wrote.
     const refresh = center.requests[0];
-    assert.deepEqual(refresh.params, { grantType: 'refresh_token', clientId: token.clientId, clientSecret: fingerprint(token.clientSecret), refreshToken: fingerprint(token.refreshToken!) });
+    assert.deepEqual(refresh.params, { grantType: 'refresh_token', clientId: token.clientId, clientSecret: fingerprint(token.clientSecret!), refreshToken: fingerprint(token.refreshToken!) });
     assert.equal(refresh.method, 'POST');
     assert.equal(refresh.path, '/token');
     assert.equal(refresh.contentType, 'application/json');
     assert.equal(refresh.headerNames.includes('authorization'), false, 'CreateToken is unsigned');
 
-    const rewritten = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, string>;
-    assert.deepEqual(Object.keys(rewritten), ['startUrl', 'region', 'accessToken', 'expiresAt', 'clientId', 'clientSecret', 'registrationExpiresAt', 'refreshToken']);
+    const botocoreText = await fs.readFile(tokenFile, 'utf8');
+    const rewritten = assertCliTokenText(botocoreText, 'botocore');
+    const written = assertCliTokenText(extensionText, 'the extension');
+    // The same bytes but for the values botocore renewed.
+    assert.equal(pythonJsonDumps({ ...rewritten, accessToken: written.accessToken, expiresAt: written.expiresAt, refreshToken: written.refreshToken }), extensionText);
+    assert.equal((await fs.stat(tokenFile)).mode & 0o777, 0o600);
     assert.notEqual(rewritten.accessToken, token.accessToken);
     assert.notEqual(rewritten.refreshToken, token.refreshToken);
-    assert.equal(center.isAccessTokenValid(rewritten.accessToken), true);
+    assert.equal(center.refreshTokenState(token.refreshToken!), 'used');
     assert.equal(center.refreshTokenState(rewritten.refreshToken), 'active');
-    assert.match(rewritten.expiresAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    assert.ok(Math.abs(Date.parse(rewritten.expiresAt) - (Date.now() + 8 * 3600_000)) < 120_000, 'expiresAt is the new token\'s');
-    assert.deepEqual([rewritten.startUrl, rewritten.region, rewritten.clientId, rewritten.clientSecret, rewritten.registrationExpiresAt],
-      [START_URL, SSO_REGION, token.clientId, token.clientSecret, cliTimestamp(token.registrationExpiresAt)]);
-    assert.equal((await fs.stat(file)).mode & 0o777, 0o600);
+    assert.ok(Math.abs(Date.parse(rewritten.expiresAt) - (Date.now() + TOKEN_LIFETIME_MS)) < 120_000, 'expiresAt is the new token\'s');
     assert.equal(center.requests[1].bearer, fingerprint(rewritten.accessToken), 'the role credentials were fetched with the new token');
 
-    // The refresh token botocore used is spent.
-    assert.equal(center.refreshTokenState(token.refreshToken!), 'used');
-    await assert.rejects(
-      oidc.send(new CreateTokenCommand({ grantType: 'refresh_token', clientId: token.clientId, clientSecret: token.clientSecret, refreshToken: token.refreshToken! })),
-      (e: Error) => e.name === 'InvalidGrantException');
+    // The extension reads what botocore wrote: that token, no refresh of its own.
+    center.reset();
+    const service = tokenService();
+    const used = await service.getToken(session);
+    assert.equal(used.accessToken, rewritten.accessToken);
+    assert.equal(used.expiresAt, Date.parse(rewritten.expiresAt));
+    assert.equal(used.refreshable, true, 'botocore\'s file keeps what a refresh needs (refresh token, client, registration expiry)');
+    assert.equal(service.nextRefreshAt(used), used.expiresAt - 15 * MINUTE);
+    const credentials = await apis.portal.getRoleCredentials({ region: SSO_REGION, endpoint: session.endpoints?.portal }, { accessToken: used.accessToken, accountId: ACCOUNT, roleName: ROLE });
+    assert.equal(sts.verifyCredentials(credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken!)?.arn, assumedRoleArn);
+    assert.deepEqual(center.requests.map(r => [r.operation, r.status]), [['GetRoleCredentials', 200]], 'no CreateToken from the extension');
+    assert.equal(center.requests[0].bearer, fingerprint(rewritten.accessToken));
+    assert.equal(await fs.readFile(tokenFile, 'utf8'), botocoreText, 'the extension left botocore\'s file as it was');
+  });
+
+  it('the extension refreshes a file botocore wrote, and botocore then uses the extension\'s token', async () => {
+    // botocore writes the file: it refreshes a sign-in that is nearly spent.
+    await signIn(TOKEN_LIFETIME_MS - 12 * MINUTE);
+    assert.equal((await callerIdentity()).status, 0);
+    const botocoreText = await fs.readFile(tokenFile, 'utf8');
+    const byBotocore = assertCliTokenText(botocoreText, 'botocore');
+
+    // Later: 10 minutes before botocore's token expires, the extension renews it.
+    const later = Date.parse(byBotocore.expiresAt) - 10 * MINUTE - Date.now();
+    const clock = shiftedClock(later);
+    center.setClock(() => clock.now());
+    center.reset();
+    const renewed = await tokenService(clock).getToken(session);
+    center.setClock(Date.now);
+    assert.deepEqual(center.requests.map(r => [r.operation, r.status]), [['CreateToken', 200]]);
+    assert.deepEqual(center.requests[0].params, { grantType: 'refresh_token', clientId: byBotocore.clientId, clientSecret: fingerprint(byBotocore.clientSecret), refreshToken: fingerprint(byBotocore.refreshToken) });
+    assert.notEqual(renewed.accessToken, byBotocore.accessToken);
+    assert.equal(center.refreshTokenState(byBotocore.refreshToken), 'used');
+
+    const extensionText = await fs.readFile(tokenFile, 'utf8');
+    const byExtension = assertCliTokenText(extensionText, 'the extension');
+    assert.equal((await fs.stat(tokenFile)).mode & 0o777, 0o600);
+    assert.equal(byExtension.accessToken, renewed.accessToken);
+    assert.equal(center.refreshTokenState(byExtension.refreshToken), 'active', 'the rotated refresh token is stored');
+    assert.deepEqual([byExtension.startUrl, byExtension.region, byExtension.clientId, byExtension.clientSecret, byExtension.registrationExpiresAt],
+      [byBotocore.startUrl, byBotocore.region, byBotocore.clientId, byBotocore.clientSecret, byBotocore.registrationExpiresAt]);
+
+    // Back to botocore's now: it uses the extension's token, and has no reason to refresh it.
+    center.reset();
+    const out = await callerIdentity();
+    assert.equal(out.status, 0, out.stderr);
+    assert.equal((JSON.parse(out.stdout) as { Arn: string }).Arn, assumedRoleArn);
+    assert.deepEqual(center.requests.map(r => [r.operation, r.status]), [['GetRoleCredentials', 200]]);
+    assert.equal(center.requests[0].bearer, fingerprint(renewed.accessToken));
+    assert.equal(await fs.readFile(tokenFile, 'utf8'), extensionText);
+  });
+
+  it('a legacy profile (sso_start_url, no sso-session): the extension signs in with the device code, botocore finds the token under sha1(start URL) and uses it', async () => {
+    const legacy: SsoSession = { startUrl: START_URL, region: SSO_REGION, endpoints: session.endpoints };
+    const token = await signInWithDeviceCode(legacy, {
+      oidc: apis.oidc, registrations, clock: systemClock, cacheDir: ssoCacheDir(home),
+      openUrl: async () => true, showUserCode: (userCode) => center.approveDevice(userCode),
+    });
+    const file = tokenFilePath(legacy, ssoCacheDir(home));
+    assert.equal(path.basename(file), `${createHash('sha1').update(START_URL).digest('hex')}.json`);
+    assert.equal(token.refreshToken, undefined, 'a registration without scopes gets a legacy token, as the CLI\'s');
+    center.reset();
+    const out = await aws(['sts', 'get-caller-identity', '--profile', 'legacy']);
+    assert.equal(out.status, 0, out.stderr);
+    assert.equal((JSON.parse(out.stdout) as { Arn: string }).Arn, assumedRoleArn);
+    assert.deepEqual(center.requests.map(r => [r.operation, r.status]), [['GetRoleCredentials', 200]]);
+    assert.equal(center.requests[0].bearer, fingerprint(token.accessToken));
   });
 
   it('botocore reads the stand-in\'s errors: a refused refresh keeps the old token, an unknown token is UnauthorizedException (an expired session to the CLI)', async () => {
-    const token = await signIn();
+    const token = await signIn(TOKEN_LIFETIME_MS - 12 * MINUTE);
     center.revokeRefreshTokens();
-    const file = await writeTokenLikeTheCli(home, SESSION, { ...token, expiresAt: new Date(Date.now() + 12 * 60_000) });
     center.reset();
     const out = await callerIdentity();
     // Outside the mandatory 10 minutes a failed refresh is only logged; the old token still works.
     assert.equal(out.status, 0, out.stderr);
     assert.deepEqual(center.requests.map(r => [r.operation, r.status, r.errorCode]), [['CreateToken', 400, 'InvalidGrantException'], ['GetRoleCredentials', 200, undefined]]);
-    assert.equal((JSON.parse(await fs.readFile(file, 'utf8')) as { accessToken: string }).accessToken, token.accessToken);
+    assert.equal((await readToken(tokenFile))!.accessToken, token.accessToken);
 
-    await writeTokenLikeTheCli(home, SESSION, { ...token, accessToken: 'aoa-not-issued' });
+    await writeToken(tokenFile, { ...token, accessToken: 'aoa-not-issued', expiresAt: Date.now() + TOKEN_LIFETIME_MS });
     center.reset();
     const refused = await callerIdentity();
     assert.notEqual(refused.status, 0);
@@ -207,7 +291,7 @@ describe('IAM Identity Center stand-in with botocore (AWS CLI v1)', function () 
       assert.notEqual(out.status, 0);
       return /An error occurred \((\w+)\)/.exec(out.stderr)?.[1];
     };
-    const refresh = ['sso-oidc', 'create-token', '--grant-type', 'refresh_token', '--client-id', token.clientId, '--refresh-token', token.refreshToken!];
+    const refresh = ['sso-oidc', 'create-token', '--grant-type', 'refresh_token', '--client-id', token.clientId!, '--refresh-token', token.refreshToken!];
     assert.equal(await errorOf([...refresh, '--client-secret', 'wrong']), 'InvalidClientException');
     const succeeds = async (args: string[]) => {
       const out = await aws([...args, ...region]);
@@ -231,6 +315,6 @@ describe('IAM Identity Center stand-in with botocore (AWS CLI v1)', function () 
       center.setPortalRateLimit(undefined);
     }
     assert.equal(center.refreshTokenState(token.refreshToken!), 'active', 'the wrong secret did not spend the refresh token');
-    assert.equal(await errorOf([...refresh.slice(0, -2), '--refresh-token', 'aor-not-issued', '--client-secret', token.clientSecret]), 'InvalidGrantException');
+    assert.equal(await errorOf([...refresh.slice(0, -2), '--refresh-token', 'aor-not-issued', '--client-secret', token.clientSecret!]), 'InvalidGrantException');
   });
 });

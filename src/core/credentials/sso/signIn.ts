@@ -2,7 +2,7 @@ import type { Clock } from '../../clock';
 import { RoleSwitchError } from '../../errors';
 import { listenForCallback } from './loopbackCallback';
 import { authorizeUrl, codeChallenge, createCodeVerifier, createState, REGISTERED_REDIRECT_URI } from './pkce';
-import { SsoApiError, type RegisterClientRequest, type SsoOidcApi, type SsoTarget, type TokenResult } from './ssoApi';
+import { SsoApiError, type DeviceAuthorization, type RegisterClientRequest, type SsoOidcApi, type SsoTarget, type TokenResult } from './ssoApi';
 import { DEFAULT_SSO_SCOPES, describeSsoSession, type SsoSession } from './ssoConfig';
 import { describeWait, SIGN_IN_COMMAND_TITLE, SsoSignInError } from './ssoErrors';
 import { probeStartUrl, resolveStartUrl, type StartUrlProbe } from './startUrlProbe';
@@ -47,6 +47,8 @@ export interface StoredRegistration {
 export interface RegistrationStore {
   get(key: string): Promise<StoredRegistration | undefined>;
   put(key: string, registration: StoredRegistration): Promise<void>;
+  /** Forgets a registration the service refused (nothing else can clear SecretStorage). */
+  delete(key: string): Promise<void>;
 }
 
 export interface SignInDeps {
@@ -134,14 +136,14 @@ function signInFailure(e: unknown, what: string, signal: AbortSignal | undefined
   return e instanceof Error ? e : new Error(String(e));
 }
 
-/** The stored registration when it fits, else a new one (stored before it is used). */
-async function registration(session: SsoSession, flow: SignInFlow, request: Omit<RegisterClientRequest, 'clientName' | 'clientType'>, deps: SignInDeps): Promise<StoredRegistration> {
+/** The stored registration when it fits (`reused`), else a new one (stored before it is used). */
+async function registration(session: SsoSession, flow: SignInFlow, request: Omit<RegisterClientRequest, 'clientName' | 'clientType'>, deps: SignInDeps): Promise<{ reg: StoredRegistration; reused: boolean }> {
   const key = registrationKey(session, flow);
   const wanted = { startUrl: session.startUrl, region: session.region, oidcEndpoint: session.endpoints?.oidc, issuerUrl: request.issuerUrl, scopes: request.scopes, grantTypes: request.grantTypes };
   const stored = await deps.registrations.get(key);
   if (registrationFits(stored, wanted, deps.clock.now())) {
     deps.onSecret?.(stored.clientSecret);
-    return stored;
+    return { reg: stored, reused: true };
   }
   let registered;
   try {
@@ -152,7 +154,19 @@ async function registration(session: SsoSession, flow: SignInFlow, request: Omit
   deps.onSecret?.(registered.clientSecret);
   const fresh: StoredRegistration = { ...wanted, clientId: registered.clientId, clientSecret: registered.clientSecret, expiresAt: registered.expiresAt, authorizationEndpoint: registered.authorizationEndpoint };
   await deps.registrations.put(key, fresh);
-  return fresh;
+  return { reg: fresh, reused: false };
+}
+
+/**
+ * Whether the service refused the client itself (InvalidClientException: it no longer knows the
+ * client id or secret). The stored registration is then forgotten: kept, it would fail every
+ * sign-in the same way until it expired, months later, and the user cannot clear SecretStorage.
+ */
+async function forgetIfClientRefused(e: unknown, session: SsoSession, flow: SignInFlow, deps: SignInDeps): Promise<boolean> {
+  if (!(e instanceof SsoApiError && e.errorName === 'InvalidClientException')) return false;
+  // The sign-in's own error says more than a failure to forget.
+  await deps.registrations.delete(registrationKey(session, flow)).catch(() => undefined);
+  return true;
 }
 
 async function finish(session: SsoSession, result: TokenResult, reg: StoredRegistration, deps: SignInDeps): Promise<SsoToken> {
@@ -175,7 +189,7 @@ export async function signInWithAuthorizationCode(session: SsoSession, deps: Sig
   const issuerUrl = await resolveStartUrl(session.startUrl, deps.probeStartUrl ?? probeStartUrl, deps.signal);
   // `scopes or [default]`, as the CLI: an empty list is no list.
   const scopes = session.scopes?.length ? session.scopes : [...DEFAULT_SSO_SCOPES];
-  const reg = await registration(session, 'authorizationCode', { grantTypes: AUTH_CODE_GRANT_TYPES, redirectUris: [REGISTERED_REDIRECT_URI], issuerUrl, scopes }, deps);
+  const { reg } = await registration(session, 'authorizationCode', { grantTypes: AUTH_CODE_GRANT_TYPES, redirectUris: [REGISTERED_REDIRECT_URI], issuerUrl, scopes }, deps);
 
   const verifier = createCodeVerifier();
   const state = createState();
@@ -195,6 +209,7 @@ export async function signInWithAuthorizationCode(session: SsoSession, deps: Sig
     try {
       result = await deps.oidc.createToken(targetOf(session, deps.signal), { grantType: 'authorization_code', clientId: reg.clientId, clientSecret: reg.clientSecret, code, codeVerifier: verifier, redirectUri: listener.redirectUri });
     } catch (e) {
+      await forgetIfClientRefused(e, session, 'authorizationCode', deps);
       throw signInFailure(e, 'CreateToken', deps.signal);
     }
     return await finish(session, result, reg, deps);
@@ -215,14 +230,20 @@ export async function signInWithDeviceCode(session: SsoSession, deps: DeviceCode
   const sleep = deps.sleep ?? sleepOn(deps.clock);
   const startUrl = await resolveStartUrl(session.startUrl, deps.probeStartUrl ?? probeStartUrl, deps.signal);
   const scopes = session.name === undefined ? (session.scopes?.length ? session.scopes : undefined) : (session.scopes ?? [...DEFAULT_SSO_SCOPES]);
-  const reg = await registration(session, 'deviceCode', { scopes: scopes?.length ? scopes : undefined }, deps);
   const target = targetOf(session, deps.signal);
 
-  let authorization;
-  try {
-    authorization = await deps.oidc.startDeviceAuthorization(target, { clientId: reg.clientId, clientSecret: reg.clientSecret, startUrl });
-  } catch (e) {
-    throw signInFailure(e, 'StartDeviceAuthorization', deps.signal);
+  let reg: StoredRegistration;
+  let authorization: DeviceAuthorization;
+  for (;;) {
+    const registered = await registration(session, 'deviceCode', { scopes: scopes?.length ? scopes : undefined }, deps);
+    reg = registered.reg;
+    try {
+      authorization = await deps.oidc.startDeviceAuthorization(target, { clientId: reg.clientId, clientSecret: reg.clientSecret, startUrl });
+      break;
+    } catch (e) {
+      // A stored client the service no longer knows: the user has seen nothing yet, so register again at once (once: a new one is not reused).
+      if (!((await forgetIfClientRefused(e, session, 'deviceCode', deps)) && registered.reused)) throw signInFailure(e, 'StartDeviceAuthorization', deps.signal);
+    }
   }
   const started = deps.clock.now();
   const deadline = started + Math.min(authorization.expiresIn * 1000, deps.timeoutMs ?? Infinity);
@@ -238,6 +259,7 @@ export async function signInWithDeviceCode(session: SsoSession, deps: DeviceCode
       return await finish(session, result, reg, deps);
     } catch (e) {
       if (!(e instanceof SsoApiError) || (e.errorName !== 'AuthorizationPendingException' && e.errorName !== 'SlowDownException')) {
+        await forgetIfClientRefused(e, session, 'deviceCode', deps);
         const failure = signInFailure(e, 'CreateToken', deps.signal);
         if (failure instanceof SsoSignInError && failure.failure === 'expired') {
           throw new SsoSignInError(`The code ${authorization.userCode} expired before it was confirmed in the browser. Run "${SIGN_IN_COMMAND_TITLE}" again.`, 'expired', 'ExpiredTokenException');

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { codeChallenge } from '../../../../src/core/credentials/sso/pkce';
-import { CLIENT_NAME, registrationKey, signInWithAuthorizationCode, signInWithDeviceCode, type RegistrationStore, type SignInDeps, type StoredRegistration } from '../../../../src/core/credentials/sso/signIn';
+import { CLIENT_NAME, registrationKey, signInWithAuthorizationCode, signInWithDeviceCode, type SignInDeps } from '../../../../src/core/credentials/sso/signIn';
 import type { CreateTokenRequest, RegisterClientRequest } from '../../../../src/core/credentials/sso/ssoApi';
 import type { SsoSession } from '../../../../src/core/credentials/sso/ssoConfig';
 import { SsoSignInError } from '../../../../src/core/credentials/sso/ssoErrors';
@@ -11,19 +11,10 @@ import { RoleSwitchError } from '../../../../src/core/errors';
 import { makeTempDir, removeTempDir } from '../../../support/awsFiles';
 import { FakeClock } from '../../../support/fakeClock';
 import { RecordingSsoApi, ssoError } from '../../../support/recordingSsoApi';
+import { MemoryRegistrations } from '../../../support/ssoSignIn';
 
 const START_URL = 'https://d-1234567890.awsapps.com/start';
 const CORP: SsoSession = { name: 'corp', startUrl: START_URL, region: 'eu-west-1' };
-
-class MemoryRegistrations implements RegistrationStore {
-  readonly entries = new Map<string, StoredRegistration>();
-  async get(key: string) {
-    return this.entries.get(key);
-  }
-  async put(key: string, registration: StoredRegistration) {
-    this.entries.set(key, registration);
-  }
-}
 
 /** The browser: follows the authorize URL to the redirect URI with a code and the state it was given (or what `answer` says). */
 function browser(answer: (authorize: URL) => string = (u) => `code=auth-code-1&state=${u.searchParams.get('state')}`) {
@@ -254,6 +245,22 @@ describe('core: signing in to IAM Identity Center', () => {
       api.script.CreateToken.push(ssoError('AuthorizationPendingException'), ssoError('ExpiredTokenException', 'Device code has expired'));
       await assert.rejects(signInWithDeviceCode(CORP, deviceDeps()), (e: unknown) => e instanceof SsoSignInError && e.failure === 'expired' && /ABCD-EFGH expired before it was confirmed.*Sign In to IAM Identity Center/.test(e.message));
       assert.equal(await readToken(tokenFilePath(CORP, dir)), undefined);
+    });
+
+    it('forgets a registration the service refuses (InvalidClientException) while polling, keeps it on any other refusal; a fresh one refused is not retried', async () => {
+      const key = registrationKey(CORP, 'deviceCode');
+      api.script.CreateToken.push(ssoError('InvalidGrantException'));
+      await assert.rejects(signInWithDeviceCode(CORP, deviceDeps()), (e: unknown) => e instanceof SsoSignInError && e.oauthError === 'InvalidGrantException');
+      assert.equal(registrations.entries.has(key), true, 'another refusal says nothing about the client');
+
+      api.script.CreateToken.push(ssoError('AuthorizationPendingException'), ssoError('InvalidClientException', 'Invalid client provided', 401));
+      await assert.rejects(signInWithDeviceCode(CORP, deviceDeps()), (e: unknown) => e instanceof SsoSignInError && e.oauthError === 'InvalidClientException');
+      assert.equal(registrations.entries.has(key), false);
+
+      api.script.StartDeviceAuthorization.push(ssoError('InvalidClientException', 'Invalid client provided', 401));
+      await assert.rejects(signInWithDeviceCode(CORP, deviceDeps()), (e: unknown) => e instanceof SsoSignInError && e.oauthError === 'InvalidClientException');
+      assert.equal(api.of('RegisterClient').length, 2, 'a client registered just now and refused is not registered again in a loop');
+      assert.equal(api.of('StartDeviceAuthorization').length, 3);
     });
 
     it('stops polling when the device code\'s lifetime (or the timeout) is over', async () => {
