@@ -586,5 +586,11 @@ function secretRegistrationStore(secrets: vscode.SecretStorage, redactor: Redact
       for (const [k, r] of Object.entries(all)) if (r.expiresAt <= now) delete all[k];
       await secrets.store(SecretKeys.ssoRegistrations, JSON.stringify(all));
     },
+    delete: async (key) => {
+      const all = await read();
+      if (!(key in all)) return;
+      delete all[key];
+      await secrets.store(SecretKeys.ssoRegistrations, JSON.stringify(all));
+    },
   };
 }
