@@ -11,7 +11,7 @@ export { buildProfileSet } from './config/profiles';
 export { profileProblem, summarizeProfile } from './config/profileSummary';
 export { resolveSession } from './session/resolveSession';
 export { needsMfaCode } from './config/sourceChain';
-export { addSsoSessionToFile, validateSsoRegion, validateSsoSessionName, validateStartUrl } from './config/ssoSessionEdits';
+export { addSsoSessionToFile, convertLegacySsoProfilesInFile, validateSsoRegion, validateSsoSessionName, validateStartUrl } from './config/ssoSessionEdits';
 export { listSsoSignIns, ssoSessionFromConfig, describeSsoSession } from './credentials/sso/ssoConfig';
 export { signInWithAuthorizationCode, signInWithDeviceCode } from './credentials/sso/signIn';
 export { SsoTokenService } from './credentials/sso/tokenService';

@@ -43,7 +43,7 @@ export interface SignInStatus {
 }
 
 /** A tree node or a command argument naming a sign-in. */
-type SignInArg = string | { ssoSession?: unknown; profile?: unknown } | undefined;
+type SignInArg = string | { ssoSession?: unknown; profile?: unknown; convertTo?: unknown } | undefined;
 
 const ONE_DAY_MS = 24 * 3600_000;
 const RETRY_MS = 60_000;
@@ -159,6 +159,16 @@ export class IdentityCenter extends Disposable {
         target = engine().listSsoSignIns(set, this.d.env).find((t) => t.name === created);
       }
       if (!target) return false;
+      if (target.name === undefined && target.session && target.legacyProfiles.length > 0) {
+        const given = typeof arg === 'object' && arg ? arg.convertTo : undefined;
+        const converted = given === false ? '' : typeof given === 'string' ? await this.convert(set, target, given) : await this.offerConversion(set, target);
+        if (converted === undefined) return false;
+        if (converted) {
+          set = await this.d.catalog.reload();
+          target = engine().listSsoSignIns(set, this.d.env).find((t) => t.name === converted);
+          if (!target) return false;
+        }
+      }
       if (!target.session) {
         void notifyWithLog(this.d.log, 'error', target.problem ?? `The sign-in "${labelOf(target)}" is incomplete in the config.`);
         return false;
@@ -226,6 +236,40 @@ export class IdentityCenter extends Disposable {
     if (setting !== 'auto') return setting;
     // In a remote window the browser cannot reach the extension host's 127.0.0.1.
     return vscode.env.remoteName ? 'deviceCode' : 'authorizationCode';
+  }
+
+  /**
+   * Legacy profiles (their own sso_start_url / sso_region): offer to convert them to an sso-session,
+   * as the AWS CLI recommends (only then does the token renew itself). Resolves to the new
+   * sso-session's name, '' to sign in as they are, undefined when the user cancelled.
+   */
+  private async offerConversion(set: ProfileSet, target: SsoSignInTarget): Promise<string | undefined> {
+    const session = target.session as SsoSession;
+    const convert = { label: '$(arrow-swap) Convert to an sso-session', description: 'recommended', detail: `Adds [sso-session …] to the config and sso_session to ${target.legacyProfiles.join(', ')}: the sign-in then renews itself (the AWS CLI's own advice).`, id: 'convert' };
+    const asIs = { label: 'Sign in as they are', detail: 'Device code sign-in; a legacy token is not renewed and lasts about 8 hours.', id: 'asIs' };
+    const picked = await vscode.window.showQuickPick([convert, asIs], { title: `IAM Identity Center: ${session.startUrl}`, placeHolder: `Profiles ${target.legacyProfiles.join(', ')} use the legacy sso_start_url keys` });
+    if (!picked) return undefined;
+    if (picked.id === 'asIs') return '';
+    const e = engine();
+    const existing = new Set(Object.keys(set.files.configSections).filter((k) => k.startsWith('sso-session.')).map((k) => k.slice('sso-session.'.length)));
+    const suggested = /^https:\/\/([\w-]+)\.awsapps\.(com|cn)\//.exec(session.startUrl)?.[1] ?? 'sso';
+    const name = await vscode.window.showInputBox({
+      title: 'Convert to an sso-session: name',
+      prompt: `The name of the new [sso-session] section for ${session.startUrl}`,
+      value: existing.has(suggested) ? '' : suggested,
+      ignoreFocusOut: true,
+      validateInput: (v) => e.validateSsoSessionName(v.trim(), existing),
+    });
+    if (name === undefined) return undefined;
+    return this.convert(set, target, name.trim());
+  }
+
+  private async convert(set: ProfileSet, target: SsoSignInTarget, name: string): Promise<string> {
+    const session = target.session as SsoSession;
+    const existing = new Set(Object.keys(set.files.configSections).filter((k) => k.startsWith('sso-session.')).map((k) => k.slice('sso-session.'.length)));
+    await engine().convertLegacySsoProfilesInFile(set.files.paths.configPath, { name, startUrl: session.startUrl, region: session.region, scopes: 'sso:account:access' }, target.legacyProfiles, existing);
+    this.d.log.info(`Converted ${target.legacyProfiles.join(', ')} to [sso-session ${name}] in ${set.files.paths.configPath}.`);
+    return name;
   }
 
   /** No sso-session in the config: ask for the start URL and region, and append the section. */

@@ -60,3 +60,44 @@ export async function addSsoSessionToFile(file: string, s: NewSsoSession, existi
   const read = await fs.readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : Promise.reject(e)));
   await writeFileAtomically(file, appendSsoSession(read ?? '', s), { expected: read, what: 'The AWS config file', fs: io });
 }
+
+/** The section header line of a profile as the AWS CLI names it in the config: `[default]` or `[profile NAME]`. */
+function isProfileHeader(line: string, name: string): boolean {
+  const m = /^\s*\[\s*(.*?)\s*\]\s*(?:[#;].*)?$/.exec(line);
+  if (!m) return false;
+  const inner = m[1];
+  if (name === 'default' && inner === 'default') return true;
+  const p = /^profile\s+(.+)$/.exec(inner);
+  return p !== null && p[1].trim() === name;
+}
+
+/**
+ * Converts legacy IAM Identity Center profiles to an sso-session, as the AWS CLI recommends: the
+ * `[sso-session NAME]` section is appended and each profile gets `sso_session = NAME` right after its
+ * header. Their own sso_start_url / sso_region stay: they equal the session's, which the CLI accepts,
+ * and keep the file readable by tools that know only the legacy keys. Everything else is kept as it was.
+ */
+export function convertLegacySsoProfiles(text: string, session: NewSsoSession, profiles: readonly string[]): string {
+  const eol = /\r\n/.test(text) ? '\r\n' : '\n';
+  const lines = text.split(/\r?\n/);
+  const missing = new Set(profiles);
+  const out: string[] = [];
+  for (const line of lines) {
+    out.push(line);
+    const name = [...missing].find((p) => isProfileHeader(line, p));
+    if (name !== undefined) {
+      out.push(`sso_session = ${session.name}`);
+      missing.delete(name);
+    }
+  }
+  if (missing.size) throw new RoleSwitchError(`Profile "${[...missing][0]}" was not found in the config file; nothing was changed.`, 'FileChanged');
+  return appendSsoSession(out.join(eol), session);
+}
+
+/** Validates, then converts the legacy profiles and appends the section in one atomic write, refused when the file changed since it was read. */
+export async function convertLegacySsoProfilesInFile(file: string, session: NewSsoSession, profiles: readonly string[], existing: ReadonlySet<string>, io?: AtomicFs): Promise<void> {
+  const problem = validateNewSsoSession(session, existing);
+  if (problem) throw new RoleSwitchError(problem, 'InvalidProfile');
+  const read = await fs.readFile(file, 'utf8');
+  await writeFileAtomically(file, convertLegacySsoProfiles(read, session, profiles), { expected: read, what: 'The AWS config file', fs: io });
+}

@@ -17,6 +17,7 @@ import { EXTENSION_ID, inspect, runInNewTerminal, trackSts, waitFor } from './he
 // client (a test hook) that follows the authorize page's redirect to the extension's loopback
 // callback; the e2e suite does it with a real browser.
 const START_URL = 'https://corp-test.awsapps.com/start';
+const LEGACY_URL = 'https://legacy-test.awsapps.com/start';
 const ACCOUNTS = [
   { accountId: '111111111111', accountName: 'Production', emailAddress: 'prod@example.com', roles: ['Admin', 'ReadOnly'] },
   { accountId: '222222222222', accountName: 'Development', emailAddress: 'dev@example.com', roles: ['Developer'] },
@@ -27,8 +28,8 @@ function sessionNode(tree: TreeSnapshotNode[]): TreeSnapshotNode | undefined {
   return tree.find((n) => n.label === 'corp — IAM Identity Center');
 }
 
-function tokenFile(home: string): string {
-  return path.join(home, '.aws', 'sso', 'cache', `${createHash('sha1').update('corp').digest('hex')}.json`);
+function tokenFile(home: string, key = 'corp'): string {
+  return path.join(home, '.aws', 'sso', 'cache', `${createHash('sha1').update(key).digest('hex')}.json`);
 }
 
 /** The python the AWS CLI v1 runs on (it has boto3). */
@@ -82,7 +83,7 @@ ${extra}`,
     await vscode.extensions.getExtension(EXTENSION_ID)?.activate();
     sts = trackSts(new LoopbackSts({ users: [], roles: [] }));
     stsUrl = (await sts.start()).url;
-    idc = trackSts(new LoopbackIdentityCenter({ sts, startUrls: [START_URL], accounts: ACCOUNTS, pageSize: 2 }));
+    idc = trackSts(new LoopbackIdentityCenter({ sts, startUrls: [START_URL, LEGACY_URL], accounts: ACCOUNTS, pageSize: 2 }));
     const urls = await idc.start();
     process.env.AWS_ENDPOINT_URL_SSO_OIDC = urls.oidcUrl;
     process.env.AWS_ENDPOINT_URL_SSO = urls.portalUrl;
@@ -302,5 +303,43 @@ ${extra}`,
     // Answering Sign In signs in and carries on with the same role.
     assert.equal(await vscode.commands.executeCommand('awsRoles.test.assumeWithSignInAnswer', 'Sandbox/Admin', true), true);
     assert.match((await inspect()).active?.arn ?? '', /^arn:aws:sts::333333333333:assumed-role\/Admin\//);
+    await vscode.commands.executeCommand('awsRoles.dropCredentials');
+  });
+
+  it('legacy profiles (their own sso_start_url): signed in as they are with the device code flow, the token named by the start URL', async () => {
+    await writeConfig(`
+[profile legacy-dev]
+sso_start_url = ${LEGACY_URL}
+sso_region = us-east-1
+sso_account_id = 222222222222
+sso_role_name = Developer
+region = eu-west-1
+`);
+    const before = (await inspect()).identityCenter.opened.length;
+    assert.equal(await vscode.commands.executeCommand('awsRoles.ssoSignIn', { profile: 'legacy-dev', convertTo: false }), true, (await inspect()).lastFailure);
+    assert.deepEqual((await inspect()).identityCenter.opened.slice(before), [`${idc.oidcUrl}/device`]);
+    const legacy = JSON.parse(await fs.readFile(tokenFile(home, LEGACY_URL), 'utf8')) as Record<string, string>;
+    assert.equal(legacy.startUrl, LEGACY_URL);
+    assert.equal(legacy.refreshToken, undefined, 'a legacy registration gets no refresh token');
+    assert.equal(await vscode.commands.executeCommand('awsRoles.assumeRole', 'legacy-dev'), true, (await inspect()).lastFailure);
+    assert.match((await inspect()).active?.arn ?? '', /^arn:aws:sts::222222222222:assumed-role\/Developer\//);
+    await vscode.commands.executeCommand('awsRoles.dropCredentials');
+  });
+
+  it('converts legacy profiles to an sso-session when asked, then signs in with PKCE and lists the accounts', async () => {
+    assert.equal(await vscode.commands.executeCommand('awsRoles.ssoSignIn', { profile: 'legacy-dev', convertTo: 'legacy' }), true, (await inspect()).lastFailure);
+    const text = await fs.readFile(configFile, 'utf8');
+    assert.match(text, /\[profile legacy-dev\]\nsso_session = legacy\nsso_start_url = /);
+    assert.match(text, /\n\[sso-session legacy\]\nsso_start_url = https:\/\/legacy-test\.awsapps\.com\/start\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\n$/);
+    const token = JSON.parse(await fs.readFile(tokenFile(home, 'legacy'), 'utf8')) as Record<string, string>;
+    assert.ok(token.refreshToken, 'an sso-session token renews itself');
+    const group = await waitFor('the legacy session group with its accounts', async () => {
+      const g = (await inspect()).tree.find((n) => n.label === 'legacy — IAM Identity Center');
+      return g?.children?.length ? g : undefined;
+    });
+    // Development's only role is the converted legacy-dev profile: shown there (marked), so the account has nothing else to list.
+    assert.deepEqual(group.children?.map((a) => a.label), ['Production', 'Sandbox']);
+    const legacyDev = (await inspect()).tree.flatMap((g) => g.children ?? [g]).find((p) => p.label === 'legacy-dev');
+    assert.match(legacyDev?.description ?? '', /in legacy/);
   });
 });
