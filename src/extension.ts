@@ -77,7 +77,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics
 
   const tree = own(new ProfileTreeProvider(catalog, sessions, log, identityCenter));
   timer.mark('tree view');
-  const statusBar = own(new IdentityStatusBar(sessions, mfaCache, settings, clock));
+  const statusBar = own(new IdentityStatusBar(sessions, mfaCache, settings, clock, (name) => catalog.loaded?.profiles.get(name)?.discovered?.accountName));
   timer.mark('status bar');
   const debug = own(new DebugCredentials(sessions, settings, log));
   const consoleSignin = own(new ConsoleSignin(sessions, settings, log));

@@ -25,6 +25,8 @@ export class IdentityStatusBar extends Disposable {
     private readonly mfaSessions: MfaSessionCache,
     private readonly settings: SettingsService,
     private readonly clock: Clock,
+    /** The account's name where one is known (a role discovered through IAM Identity Center). */
+    private readonly accountName: (profileName: string) => string | undefined = () => undefined,
   ) {
     super();
     this.item = this._register(vscode.window.createStatusBarItem(StatusBarIds.identity, vscode.StatusBarAlignment.Left, 50));
@@ -84,7 +86,8 @@ export class IdentityStatusBar extends Disposable {
     const warning = problem !== undefined || (msLeft !== undefined && msLeft <= this.settings.value.warningMinutes * 60_000);
     this.state = warning ? 'warning' : 'active';
     const icon = problem?.needsMfa || problem?.needsSignIn ? 'lock' : warning ? 'warning' : 'shield';
-    this.item.text = `$(${icon}) ${label} @ ${session.accountId}${msLeft !== undefined ? ` ${formatCountdown(msLeft)}` : ''}`;
+    const account = this.accountName(session.profileName) ?? session.accountId;
+    this.item.text = `$(${icon}) ${label} @ ${account}${msLeft !== undefined ? ` ${formatCountdown(msLeft)}` : ''}`;
     this.item.backgroundColor = warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.tooltip = this.tooltip(session);
     // With a code needed, one click asks for it; otherwise the actions menu.
@@ -94,7 +97,7 @@ export class IdentityStatusBar extends Disposable {
         ? { title: 'Sign in again', command: Commands.refreshCredentials }
         : { title: 'AWS role actions', command: Commands.statusBarActions };
     this.item.accessibilityInformation = {
-      label: `AWS role ${label} in account ${session.accountId}${msLeft !== undefined ? `, expires in ${formatCountdown(msLeft)}` : ''}`,
+      label: `AWS role ${label} in account ${account === session.accountId ? account : `${account} (${session.accountId})`}${msLeft !== undefined ? `, expires in ${formatCountdown(msLeft)}` : ''}`,
     };
     if (msLeft !== undefined) this.scheduleTick();
     else this.stopTicker();
@@ -121,6 +124,8 @@ export class IdentityStatusBar extends Disposable {
   private tooltip(session: Session): vscode.MarkdownString {
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**AWS role** from profile \`${session.profileName}\`\n\n`);
+    const accountName = this.accountName(session.profileName);
+    if (accountName) md.appendMarkdown(`Account: ${accountName.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&')} \`${session.accountId}\` (IAM Identity Center)  \n`);
     md.appendMarkdown(`ARN: \`${session.arn}\`  \n`);
     if (session.sessionName) md.appendMarkdown(`Session name: \`${session.sessionName}\`  \n`);
     if (session.expiresAt !== undefined) md.appendMarkdown(`Expires: ${new Date(session.expiresAt).toLocaleString()}  \n`);

@@ -187,7 +187,8 @@ ${extra}`,
     assert.equal(state.active?.profileName, 'corp/222222222222/Developer');
     assert.match(state.active?.arn ?? '', /^arn:aws:sts::222222222222:assumed-role\/Developer\//);
     assert.equal(state.active?.region, 'eu-west-1');
-    assert.match(state.statusBar.text, /Developer @ 222222222222/);
+    // The account's name from discovery, not only its id.
+    assert.match(state.statusBar.text, /Developer @ Development \d+:\d\d$/);
     const cli = findCliV1();
     const python = await pythonOfCliV1();
     await runInNewTerminal(
