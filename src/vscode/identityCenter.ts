@@ -4,7 +4,7 @@ import type { Clock, TimerHandle } from '../core/clock';
 import type { Env } from '../core/config/filePaths';
 import type { ProfileCatalog } from '../core/config/profileCatalog';
 import type { ProfileSet } from '../core/config/profiles';
-import { discoveredRolesOf } from '../core/config/discoveredRoles';
+import { discoveredRolesOf, ssoSessionNames } from '../core/config/discoveredRoles';
 import type { DiscoveryResult } from '../core/credentials/sso/discovery';
 import type { RegistrationStore, StoredRegistration } from '../core/credentials/sso/signIn';
 import type { SsoApis } from '../core/credentials/sso/ssoApi';
@@ -251,7 +251,7 @@ export class IdentityCenter extends Disposable {
     if (!picked) return undefined;
     if (picked.id === 'asIs') return '';
     const e = engine();
-    const existing = new Set(Object.keys(set.files.configSections).filter((k) => k.startsWith('sso-session.')).map((k) => k.slice('sso-session.'.length)));
+    const existing = new Set(ssoSessionNames(set));
     const suggested = /^https:\/\/([\w-]+)\.awsapps\.(com|cn)\//.exec(session.startUrl)?.[1] ?? 'sso';
     const name = await vscode.window.showInputBox({
       title: 'Convert to an sso-session: name',
@@ -266,7 +266,7 @@ export class IdentityCenter extends Disposable {
 
   private async convert(set: ProfileSet, target: SsoSignInTarget, name: string): Promise<string> {
     const session = target.session as SsoSession;
-    const existing = new Set(Object.keys(set.files.configSections).filter((k) => k.startsWith('sso-session.')).map((k) => k.slice('sso-session.'.length)));
+    const existing = new Set(ssoSessionNames(set));
     await engine().convertLegacySsoProfilesInFile(set.files.paths.configPath, { name, startUrl: session.startUrl, region: session.region, scopes: 'sso:account:access' }, target.legacyProfiles, existing);
     this.d.log.info(`Converted ${target.legacyProfiles.join(', ')} to [sso-session ${name}] in ${set.files.paths.configPath}.`);
     return name;
@@ -275,7 +275,7 @@ export class IdentityCenter extends Disposable {
   /** No sso-session in the config: ask for the start URL and region, and append the section. */
   private async createSsoSession(set: ProfileSet): Promise<string | undefined> {
     const e = engine();
-    const existing = new Set(Object.keys(set.files.configSections).filter((k) => k.startsWith('sso-session.')).map((k) => k.slice('sso-session.'.length)));
+    const existing = new Set(ssoSessionNames(set));
     const startUrl = await vscode.window.showInputBox({
       title: 'Sign in to IAM Identity Center (1/3): start URL',
       prompt: 'Your AWS access portal URL',

@@ -7,7 +7,7 @@ import type { ProfileSummary } from '../core/config/profileSummary';
 import { KIND_ICONS, KIND_LABELS } from './profileKinds';
 import type { SessionManager } from '../core/session/sessionManager';
 import { accountAndRole, buildIdentityCenterGroups, buildProfileGroups, isAssumable, type IdentityCenterAccount, type IdentityCenterGroup, type ProfileGroup } from '../core/config/profileGroups';
-import { matchingConfigProfiles } from '../core/config/discoveredRoles';
+import { matchingConfigProfiles, ssoSessionNames } from '../core/config/discoveredRoles';
 import type { IdentityCenter } from './identityCenter';
 import { engine } from './lazyChunks';
 import { Disposable } from './disposable';
@@ -283,9 +283,3 @@ export function setState(state: 'loading' | 'noConfig' | 'noProfiles' | 'error' 
 }
 
 
-/** The `[sso-session NAME]` sections of the config, in file order. */
-function ssoSessionNames(set: ProfileSet): string[] {
-  return Object.keys(set.files.configSections)
-    .filter((k) => k.startsWith('sso-session.'))
-    .map((k) => k.slice('sso-session.'.length));
-}

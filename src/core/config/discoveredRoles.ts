@@ -227,3 +227,10 @@ export function matchingConfigProfiles(set: ProfileSet, role: DiscoveredRole): P
   }
   return matches;
 }
+
+/** The `[sso-session NAME]` sections of the config, by name, in file order. */
+export function ssoSessionNames(set: ProfileSet): string[] {
+  return Object.keys(set.files.configSections)
+    .filter((k) => k.startsWith('sso-session.'))
+    .map((k) => k.slice('sso-session.'.length));
+}
