@@ -177,7 +177,8 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
       const hasAccounts = node.group.accounts.length > 0;
       const holdsActive = node.group.accounts.some((a) => a.profiles.some((p) => p.name === activeName));
       const item = new vscode.TreeItem(`${node.ssoSession} — IAM Identity Center`, hasAccounts ? (this.collapseGroups && !holdsActive ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded) : vscode.TreeItemCollapsibleState.None);
-      item.id = `sso:${node.ssoSession}`;
+      // VS Code keeps a row's collapsed state by id: drawn first without accounts, the row would stay collapsed once they arrive.
+      item.id = hasAccounts ? `sso:${node.ssoSession}` : `sso:${node.ssoSession}:empty`;
       item.iconPath = new vscode.ThemeIcon(status.state === 'signedIn' ? 'organization' : 'lock');
       const when = status.expiresAt !== undefined ? new Date(status.expiresAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : '';
       const state = status.state === 'signedIn' ? `signed in · ${status.refreshable ? 'renews itself' : `until ${when}`}` : status.state === 'expired' ? 'sign-in expired' : 'not signed in';

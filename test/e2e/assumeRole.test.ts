@@ -14,13 +14,13 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, startCodeServer, type CodeServer } from '../harness/codeServer';
+import { prepareScreenshotDir, STATUS_ITEM, UI_TIMEOUT, WorkbenchUi } from '../harness/workbenchUi';
 import { FakeFederation } from '../support/fakeFederation';
 import { LoopbackSts } from '../support/loopbackSts';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const screenshotDir = path.join(repoRoot, 'test-results', 'screenshots');
 
 const alice = {
   arn: 'arn:aws:iam::111111111111:user/alice',
@@ -37,10 +37,6 @@ const roles = {
 /** A second device of alice's, so the refresh test starts an MFA session of its own. */
 const spareMfa = { serial: 'arn:aws:iam::111111111111:mfa/alice-spare', userArn: 'arn:aws:iam::111111111111:user/alice', code: '135790' };
 
-/** The status bar item of `vscode.window.createStatusBarItem('awsRoles.identity', …)`: `<extension id>.<item id>`. */
-const STATUS_ITEM = '[id="aws-role-switcher.aws-role-switcher.awsRoles.identity"]';
-const QUICK_INPUT = '.quick-input-widget';
-const UI_TIMEOUT = 20_000;
 const COUNTDOWN = /(\d+):(\d\d)/;
 
 function fixtureConfig(stsUrl: string): string {
@@ -105,59 +101,23 @@ describe('UI: assume a role with MFA from the command palette', function () {
   let federation: FakeFederation | undefined;
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
+  let ui: WorkbenchUi | undefined;
   let context: BrowserContext | undefined;
   let page: Page;
   let sandbox: string | undefined;
-  const browserErrors: string[] = [];
 
-  const statusItem = (): Locator => page.locator(STATUS_ITEM);
-  const quickInput = (): Locator => page.locator(QUICK_INPUT);
-  const sideBar = (): Locator => page.locator('.part.sidebar');
-  const treeRow = (label: string): Locator =>
-    sideBar().locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) });
-  const quickPickRows = (): Locator => quickInput().locator('.quick-input-list .monaco-list-row');
-
-  /** Opens the command palette and selects a command (Enter is left to the caller). */
-  async function openFromPalette(title: string): Promise<void> {
-    await page.locator('.part.editor').click();
-    await page.keyboard.press('F1');
-    await quickInput().locator('.quick-input-box input').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-    await page.keyboard.type(title);
-    await quickPickRows().filter({ hasText: title }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-  }
-
-  /** Screenshot into test-results/screenshots/<name>, optionally clipped to a locator's box plus a margin. */
-  async function shot(name: string, clip?: { x: number; y: number; width: number; height: number }): Promise<string> {
-    const file = path.join(screenshotDir, name);
-    await page.screenshot({ path: file, clip, animations: 'disabled', caret: 'hide' });
-    return file;
-  }
-
-  /** The box of `locator` grown by `margin` px, kept inside the viewport. */
-  async function around(locator: Locator, margin: number | { x: number; y: number }): Promise<{ x: number; y: number; width: number; height: number }> {
-    const box = await locator.boundingBox();
-    assert.ok(box, 'element has a bounding box');
-    const vp = page.viewportSize() ?? { width: 1400, height: 900 };
-    const mx = typeof margin === 'number' ? margin : margin.x;
-    const my = typeof margin === 'number' ? margin : margin.y;
-    const x = Math.max(0, box.x - mx);
-    const y = Math.max(0, box.y - my);
-    return { x, y, width: Math.min(vp.width, box.x + box.width + mx) - x, height: Math.min(vp.height, box.y + box.height + my) - y };
-  }
-
-  /** The left part of the status bar, up to a bit right of our item: readable, and shows the neighbours. */
-  async function statusBarClip(): Promise<{ x: number; y: number; width: number; height: number }> {
-    const bar = await page.locator('.part.statusbar').boundingBox();
-    const item = await statusItem().boundingBox();
-    assert.ok(bar && item, 'status bar and item have bounding boxes');
-    return { x: bar.x, y: bar.y, width: Math.min(bar.width, Math.round(item.x + item.width + 160)), height: bar.height };
-  }
+  const statusItem = () => ui!.statusItem();
+  const quickInput = () => ui!.quickInput();
+  const sideBar = () => ui!.sideBar();
+  const treeRow = (label: string) => ui!.treeRow(label);
+  const quickPickRows = () => ui!.quickPickRows();
+  const openFromPalette = (title: string) => ui!.openFromPalette(title);
+  const shot = (name: string, clip?: Parameters<WorkbenchUi['shot']>[1]) => ui!.shot(name, clip);
+  const around = (...args: Parameters<WorkbenchUi['around']>) => ui!.around(...args);
+  const statusBarClip = () => ui!.statusBarClip();
 
   before(async function () {
-    fs.mkdirSync(screenshotDir, { recursive: true });
-    for (const f of fs.readdirSync(screenshotDir)) {
-      if (/^failure-.*\.png$/.test(f)) fs.rmSync(path.join(screenshotDir, f), { force: true });
-    }
+    prepareScreenshotDir();
 
     sts = new LoopbackSts({
       users: [alice],
@@ -203,24 +163,13 @@ describe('UI: assume a role with MFA from the command palette', function () {
       },
     });
     browser = await launchBrowser();
-    // Like openWorkbench(), but at 2x device pixels so the README screenshots stay crisp.
-    context = await browser.newContext({ viewport: { width: 1400, height: 900 }, deviceScaleFactor: 2 });
-    page = await context.newPage();
-    page.on('pageerror', (err) => browserErrors.push(`[pageerror] ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') browserErrors.push(`[console.error] ${msg.text()}`);
-    });
-    await page.goto(server.url(), { timeout: 60_000 });
-    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    ui = await WorkbenchUi.open(browser, server);
+    context = ui.context;
+    page = ui.page;
   });
 
   afterEach(async function () {
-    const test = this.currentTest;
-    if (test?.state !== 'failed' || !page) return;
-    const slug = test.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
-    await page.screenshot({ path: path.join(screenshotDir, `failure-${slug}.png`) }).catch(() => undefined);
-    if (browserErrors.length) console.log(`    browser errors:\n      ${browserErrors.slice(-10).join('\n      ')}`);
-    if (server) console.log(`    code-server log tail:\n${server.logTail(15)}`);
+    if (this.currentTest?.state === 'failed' && ui) await ui.recordFailure(this.currentTest.title, server);
   });
 
   after(async function () {
@@ -245,8 +194,7 @@ describe('UI: assume a role with MFA from the command palette', function () {
   });
 
   it('lists the role profiles in the "AWS Roles" view, grouped by account', async () => {
-    await page.locator('.activitybar .action-label[aria-label="AWS Roles"]').click();
-    await sideBar().locator('.composite.title', { hasText: /AWS Roles/i }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await ui!.showAwsRolesView();
     for (const [account, profile, description] of [
       ['222222222222', 'dev-admin', 'Admin · 222222222222'],
       ['333333333333', 'prod-admin', 'ProdAdmin · 333333333333'],
@@ -266,10 +214,7 @@ describe('UI: assume a role with MFA from the command palette', function () {
     assert.equal(at('prod-readonly'), at('prod-admin') + 1, `prod-readonly under the same account: ${labels.join(' | ')}`);
     assert.equal(await treeRow('prod-admin').locator('.codicon-pass-filled').count(), 0, 'nothing active yet');
     // Activity bar (with the AWS Roles icon selected) + side bar.
-    const bar = await page.locator('.part.activitybar').boundingBox();
-    const side = await sideBar().boundingBox();
-    assert.ok(bar && side, 'activity bar and side bar have bounding boxes');
-    await shot('tree.png', { x: bar.x, y: side.y, width: side.x + side.width - bar.x, height: side.height });
+    await shot('tree.png', await ui!.sideBarClip());
   });
 
   it('assumes the MFA role through "AWS: Assume Role" in the command palette', async () => {
