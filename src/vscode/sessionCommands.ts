@@ -9,7 +9,7 @@ import type { StsApi } from '../core/credentials/stsApi';
 import type { SessionManager, SessionChange } from '../core/session/sessionManager';
 import { isAssumable, pushRecent } from '../core/config/profileGroups';
 import { Disposable } from './disposable';
-import { discoveredProfileName } from '../core/config/discoveredRoles';
+import { discoveredProfileName, matchingConfigProfiles } from '../core/config/discoveredRoles';
 import type { SsoSignInRequired } from '../core/credentials/sso/ssoErrors';
 import type { Logger } from './logger';
 import { notifyWithLog } from './notify';
@@ -76,7 +76,8 @@ export class SessionCommands extends Disposable {
     try {
       const set = await this.catalog.get();
       if (profileName === undefined) {
-        const candidates = [...set.profiles.values()].filter(isAssumable);
+        // A discovered role that a profile of the config already reaches is picked through that profile (as in the tree).
+        const candidates = [...set.profiles.values()].filter((p) => isAssumable(p) && !(p.discovered && matchingConfigProfiles(set, { ...p.discovered, ssoRegion: '' }).length > 0));
         if (candidates.length === 0) {
           const open = 'Open AWS Config';
           const choice = await vscode.window.showWarningMessage(`No usable profiles found in ${set.files.paths.configPath}. Add a profile with role_arn and source_profile.`, open);

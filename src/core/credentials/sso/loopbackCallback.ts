@@ -88,7 +88,7 @@ export async function listenForCallback(options: CallbackOptions): Promise<Callb
     }
     const authCode = url.searchParams.get('code');
     if (!authCode) return answer(400, 'Bad request', 'The callback carries no authorization code.');
-    answer(200, 'Signed in', 'Signed in. You can close this tab and return to VS Code.');
+    answer(200, 'Signed in', 'You can close this tab and return to VS Code.');
     finish(undefined, authCode);
   });
 

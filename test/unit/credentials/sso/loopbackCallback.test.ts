@@ -41,7 +41,7 @@ describe('core: the loopback callback listener', () => {
     assert.equal(listener.redirectUri, `http://127.0.0.1:${listener.port}/oauth/callback`);
     const answer = await get(listener.port, '/oauth/callback?code=the-code&state=state-1');
     assert.equal(answer.status, 200);
-    assert.match(answer.body, /Signed in\. You can close this tab and return to VS Code/);
+    assert.match(answer.body, /<title>Signed in<\/title>[\s\S]*You can close this tab and return to VS Code/);
     assert.equal(await listener.code, 'the-code');
     assert.ok(await refusesConnections(listener.port), 'closed after use');
   });
