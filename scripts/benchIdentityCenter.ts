@@ -31,6 +31,7 @@ const ACCOUNTS = 300;
 const ROLES = ['AdministratorAccess', 'Billing', 'PowerUserAccess', 'ReadOnlyAccess'];
 /** 1,200: what the tree shows once discovery is done. */
 export const DISCOVERED_ROLES = ACCOUNTS * ROLES.length;
+export const DISCOVERED_ROLES_TEXT = DISCOVERED_ROLES.toLocaleString('en-US');
 /** Granted limits itself to this; the stand-in refuses more in any sliding second. */
 export const PORTAL_RATE = 20;
 /** What discovery asks for per page (its default): the most ListAccounts and ListAccountRoles return. */
@@ -182,10 +183,10 @@ async function cachedTree(dir: string, accounts: DiscoveredAccount[], row: RowFn
     if (shown !== roles) throw new Error(`the written profiles show ${shown} roles, not ${roles}`);
   };
   const paired = await timePaired(fromWritten, fromCache, { warmup: 2 });
-  row('sso', `the same ${roles} roles written to ~/.aws/config as sso profiles: read + classify + tree model (reference)`, ms(paired.reference));
+  row('sso', `the same ${DISCOVERED_ROLES_TEXT} roles written to ~/.aws/config as sso profiles: read + classify + tree model (reference)`, ms(paired.reference));
   row(
     'sso',
-    `cached tree on the next start: globalState (${kb(stateText.length)} JSON) parsed, ${roles} roles merged into the profiles, tree model`,
+    `cached tree on the next start: globalState (${kb(stateText.length)} JSON) parsed, ${DISCOVERED_ROLES_TEXT} roles merged into the profiles, tree model`,
     `${ms(paired.subject)}; ${times(paired.ratio)} the written profiles; ${(discoveryMs / paired.subject.median).toFixed(0)}× faster than discovering again`,
     `≤ ${IDENTITY_CENTER_TARGETS.cachedTreeVsWrittenProfiles}× the written profiles`,
     paired.ratio.median <= IDENTITY_CENTER_TARGETS.cachedTreeVsWrittenProfiles,
