@@ -1,7 +1,8 @@
 // `npm run bench`: speed and footprint figures, printed as one table and written to
 // bench/results.md with the machine, versions and date. Not a test: nothing here passes or fails.
 // Every target is a ratio to a reference measured in the same run (the SDK's own ini parse, the
-// bare STS round trip, an empty extension in the same extension host, a shorter chain), so it
+// bare STS round trip, an empty extension in the same extension host, a shorter chain, the floor a
+// portal's rate limit sets, the bare GetRoleCredentials and GetCallerIdentity calls), so it
 // holds on a slower or busier machine; medians are sampled until their 95 % interval is narrow.
 import { execFile, execFileSync } from 'node:child_process';
 import { promises as fs, statSync } from 'node:fs';
@@ -22,6 +23,7 @@ import { cleanEnv, findCliV1 } from '../test/support/awsCliV1';
 import { LoopbackSts } from '../test/support/loopbackSts';
 import { generateIdentityCenterConfig } from '../test/support/generateConfig';
 import { measureChunks, type ChunkFigures } from './benchChunks';
+import { measureIdentityCenter } from './benchIdentityCenter';
 import { kb, ms, signed, time, timePaired, times, us, type RowFn, type Stat } from './benchStats';
 import { measureInCodeServer, type VscodeFigures } from './benchVscode';
 
@@ -262,7 +264,7 @@ function machine(): string {
     `- machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}`,
     `- node ${process.version}; AWS CLI v2: ${v('/usr/bin/aws', ['--version'])}; code-server ${v('node', [path.join(repoRoot, '.cache/code-server/node_modules/code-server/out/node/entry.js'), '--version'])}`,
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    `- @aws-sdk/client-sts ${(require('@aws-sdk/client-sts/package.json') as { version: string }).version}, @smithy/shared-ini-file-loader ${(require('@smithy/shared-ini-file-loader/package.json') as { version: string }).version}`,
+    `- @aws-sdk/client-sts ${(require('@aws-sdk/client-sts/package.json') as { version: string }).version}, @aws-sdk/client-sso ${(require('@aws-sdk/client-sso/package.json') as { version: string }).version}, @smithy/shared-ini-file-loader ${(require('@smithy/shared-ini-file-loader/package.json') as { version: string }).version}`,
   ].join('\n');
 }
 
@@ -276,6 +278,7 @@ async function main(): Promise<void> {
     await configScale(dir);
     await sourceChains(dir);
     await switching(dir);
+    await measureIdentityCenter(dir, row);
     const chunks = await measureChunks(repoRoot, dir, row);
     const vscode = process.env.BENCH_SKIP_VSCODE === '1' ? undefined : await measureInCodeServer(repoRoot, row, { dist: chunks.dist });
     lazySplits(chunks, vscode);
@@ -284,7 +287,7 @@ async function main(): Promise<void> {
   }
   const load = `- load average (1, 5, 15 min) at start ${loadBefore.map((l) => l.toFixed(1)).join(', ')}, at end ${os.loadavg().map((l) => l.toFixed(1)).join(', ')}`;
   // The file groups rows by topic (the console shows them as they were measured).
-  const order = ['footprint', 'config', 'ini loader', 'switch', 'activation', 'idle', 'lazy chunks', 'lazy split'];
+  const order = ['footprint', 'config', 'ini loader', 'switch', 'sso', 'activation', 'idle', 'lazy chunks', 'lazy split'];
   const sorted = rows.map((r, i) => ({ r, i })).sort((a, b) => order.indexOf(a.r.group) - order.indexOf(b.r.group) || a.i - b.i).map(({ r }) => r);
   const table = ['| group | figure | median ±95% CI (min–max, runs) | target |', '|---|---|---|---|', ...sorted.map((r) => `| ${r.group} | ${r.figure} | ${r.value} | ${r.target ? `${r.met ? '✅' : '❌'} ${r.target}` : ''} |`)].join('\n');
   const text = `# Benchmark results\n\n${machine()}\n${load}\n\n${table}\n`;

@@ -1,12 +1,15 @@
 // The benchmark's figures that need the real VS Code (code-server): activation against an empty
 // extension in the same extension host, the same with the engine bundled into extension.js, the
-// first switch of a window against warm switches, heap, idle timers, window open to status bar.
+// first switch of a window against warm switches, heap, idle timers, window open to status bar,
+// and IAM Identity Center: sign-in with discovery of 1,200 roles, and the tree rendering them.
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { launchBrowser, runSuiteInCodeServer, startCodeServer } from '../test/harness/codeServer';
+import { LoopbackIdentityCenter } from '../test/support/loopbackIdentityCenter';
 import { LoopbackSts } from '../test/support/loopbackSts';
 import { generateIdentityCenterConfig } from '../test/support/generateConfig';
+import { DISCOVERED_ROLES, DISCOVERED_ROLES_TEXT, PORTAL_RATE, portalAccounts, SSO_SESSION_CONFIG, START_URL } from './benchIdentityCenter';
 import { mb, ms, relativeSpread, signed, stats, times, type RowFn, type Stat } from './benchStats';
 
 const STATUS_ITEM = '[id="aws-role-switcher.aws-role-switcher.awsRoles.identity"]';
@@ -59,6 +62,10 @@ interface RunResult {
   largeLoadInVsCodeMs?: number;
   largeTreeSnapshotMs?: number;
   heap5000ProfilesMb?: number;
+  ssoSignInMs?: number;
+  ssoDiscovery?: { elapsedMs: number; calls: number; retries: number; accounts: number; roles: number };
+  ssoRefreshMs?: number;
+  ssoTreeSnapshotMs?: number;
 }
 
 /** A copy of the extension whose manifest has no activation event, so the suite activates it itself. */
@@ -88,6 +95,9 @@ export async function measureInCodeServer(repoRoot: string, row: RowFn, inputs: 
   const alice = { arn: 'arn:aws:iam::111111111111:user/alice', accessKeyId: 'AKIABENCHVSCODE00001', secretAccessKey: 'bench-vscode-secret-0000000000000000001' };
   const sts = new LoopbackSts({ users: [alice], roles: ['Bench', 'Bench2'].map((r) => ({ arn: `arn:aws:iam::222222222222:role/${r}`, trustedPrincipals: [alice.arn] })) });
   const { url } = await sts.start();
+  // The windows that measure heap also sign in and discover, throttled as in the Node figures.
+  const idc = new LoopbackIdentityCenter({ sts, startUrls: [START_URL], accounts: portalAccounts(), portalRequestsPerSecond: PORTAL_RATE });
+  const idcUrls = await idc.start();
   const sandbox = await fs.mkdtemp(path.join(os.tmpdir(), 'aws-roles-bench-vscode-'));
   try {
     const home = path.join(sandbox, 'home');
@@ -99,12 +109,18 @@ export async function measureInCodeServer(repoRoot: string, row: RowFn, inputs: 
     await fs.writeFile(config, ['Bench', 'Bench2'].map((r) => `[profile ${r.toLowerCase()}]\nrole_arn = arn:aws:iam::222222222222:role/${r}\nsource_profile = base\nregion = eu-west-1\nendpoint_url = ${url}\n`).join('\n'));
     await fs.writeFile(path.join(home, '.aws', 'credentials'), `[base]\naws_access_key_id = ${alice.accessKeyId}\naws_secret_access_key = ${alice.secretAccessKey}\n`);
     await fs.writeFile(large, generateIdentityCenterConfig(5000).text);
+    const identityCenterConfig = path.join(sandbox, 'config-identity-center');
+    await fs.writeFile(identityCenterConfig, SSO_SESSION_CONFIG);
     const env = {
       HOME: home,
       SHELL: '/bin/bash',
       AWS_CONFIG_FILE: config,
       AWS_SHARED_CREDENTIALS_FILE: path.join(home, '.aws', 'credentials'),
       BENCH_LARGE_CONFIG: large,
+      BENCH_IDC_CONFIG: identityCenterConfig,
+      BENCH_IDC_ROLES: String(DISCOVERED_ROLES),
+      AWS_ENDPOINT_URL_SSO_OIDC: idcUrls.oidcUrl,
+      AWS_ENDPOINT_URL_SSO: idcUrls.portalUrl,
       // For the suite's own bare AssumeRole, the reference of the in-editor switch.
       BENCH_STS_URL: url,
       BENCH_STS_ROLE: 'arn:aws:iam::222222222222:role/Bench',
@@ -171,6 +187,11 @@ export async function measureInCodeServer(repoRoot: string, row: RowFn, inputs: 
       row('footprint', 'extension-host heap added by the extension, 5,000 profiles loaded', mb(heapLarge));
       row('config', '5000 profiles in VS Code: AWS: Refresh Profiles (read, classify, tree refreshed)', ms(pick(full, 'largeLoadInVsCodeMs')));
       row('config', '5000 profiles in VS Code: every tree item and tooltip built once (test snapshot)', ms(pick(full, 'largeTreeSnapshotMs')));
+      const discovery = (f: (d: NonNullable<RunResult['ssoDiscovery']>) => number) => stats(full.map((r) => f(r.ssoDiscovery as NonNullable<RunResult['ssoDiscovery']>)));
+      const count = (c: Stat) => `${c.median} (${c.min}–${c.max}, n=${c.runs})`;
+      row('sso', `in VS Code: AWS: Sign In to IAM Identity Center to ${DISCOVERED_ROLES_TEXT} roles in the tree (PKCE, discovery at ${PORTAL_RATE} requests/s)`, `${ms(pick(full, 'ssoSignInMs'))}; discovery ${ms(discovery((d) => d.elapsedMs))}, ${count(discovery((d) => d.calls))} calls, ${count(discovery((d) => d.retries))} retries`);
+      row('sso', `in VS Code: AWS: Refresh Profiles with ${DISCOVERED_ROLES_TEXT} discovered roles (read, merge the cached list, tree refreshed)`, ms(pick(full, 'ssoRefreshMs')));
+      row('sso', `in VS Code: tree render of ${DISCOVERED_ROLES_TEXT} discovered roles, every item and tooltip built once (test snapshot)`, ms(pick(full, 'ssoTreeSnapshotMs')));
     }
 
     const firstSwitch = { split: both(runs.split.map((r) => r.firstSwitch)), engineBundled: both(runs.engineBundled.map((r) => r.firstSwitch)) };
@@ -211,6 +232,7 @@ export async function measureInCodeServer(repoRoot: string, row: RowFn, inputs: 
     }
     return { activate, engineBundledExtraCpu, firstSwitch, firstSwitchSplitExtraCpu, warmSwitch };
   } finally {
+    await idc.stop();
     await sts.stop();
     await fs.rm(sandbox, { recursive: true, force: true });
   }

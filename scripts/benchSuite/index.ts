@@ -3,7 +3,8 @@
 // before this suite does; empty extensions (installed by the bench) are activated the same way in
 // the same host as the reference. Then the first switch after the window opened (the lazy chunks
 // load), and warm switches through the real command paired with bare STS round trips from this
-// host; with BENCH_FULL=1 also timers while idle and heap with 0 and 5,000 profiles. Times are
+// host; with BENCH_FULL=1 also timers while idle, heap with 0 and 5,000 profiles, and IAM Identity
+// Center: sign-in with discovery from the stand-in, then the tree of 1,200 discovered roles. Times are
 // wall time and the host thread's CPU time. Prints one line `BENCH_RESULT {json}`.
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
@@ -18,6 +19,12 @@ const EXTENSION_ID = 'aws-role-switcher.aws-role-switcher';
 /** The empty extensions the bench installs: bench.empty0, bench.empty1, ... */
 const EMPTY_PREFIX = 'bench.empty';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The parts of the inspect command's tree snapshot the bench reads. */
+interface SnapshotNode {
+  contextValue?: string;
+  children?: SnapshotNode[];
+}
 
 interface Diagnostics {
   activationMs: number;
@@ -154,6 +161,33 @@ export async function run(): Promise<void> {
     result.largeTreeSnapshotMs = performance.now() - t2;
     await settle();
     result.heap5000ProfilesMb = process.memoryUsage().heapUsed / 2 ** 20;
+
+    // IAM Identity Center (stand-in from the bench, through AWS_ENDPOINT_URL_SSO_OIDC / _SSO): sign
+    // in with PKCE, the sign-in's discovery, then the tree of every discovered role.
+    const roles = Number(process.env.BENCH_IDC_ROLES);
+    const settings = vscode.workspace.getConfiguration('awsRoles');
+    await settings.update('configFile', process.env.BENCH_IDC_CONFIG, vscode.ConfigurationTarget.Global);
+    // code-server's extension host is a remote one, where auto would pick the device code flow.
+    await settings.update('sso.flow', 'authorizationCode', vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('awsRoles.test.ssoHttpBrowser');
+    await sleep(1500);
+    await settle();
+    const t3 = performance.now();
+    const signedIn = await vscode.commands.executeCommand('awsRoles.ssoSignIn', 'corp');
+    result.ssoSignInMs = performance.now() - t3;
+    const after = (await vscode.commands.executeCommand('awsRoles.inspectState')) as { lastFailure?: string; identityCenter: { lastDiscovery?: { elapsedMs: number; calls: number; retries: number; accounts: number; roles: number } } };
+    const discovery = after.identityCenter.lastDiscovery;
+    if (signedIn !== true || discovery?.roles !== roles) throw new Error(`sign-in or discovery failed: ${after.lastFailure ?? JSON.stringify(discovery)}`);
+    result.ssoDiscovery = { elapsedMs: discovery.elapsedMs, calls: discovery.calls, retries: discovery.retries, accounts: discovery.accounts, roles: discovery.roles };
+    await settle();
+    const t4 = performance.now();
+    await vscode.commands.executeCommand('awsRoles.refreshProfiles');
+    result.ssoRefreshMs = performance.now() - t4;
+    const t5 = performance.now();
+    const tree = ((await vscode.commands.executeCommand('awsRoles.inspectState')) as { tree: SnapshotNode[] }).tree;
+    result.ssoTreeSnapshotMs = performance.now() - t5;
+    const shown = tree.filter((n) => /;ssoSession;/.test(n.contextValue ?? '')).flatMap((s) => s.children ?? []).reduce((n, account) => n + (account.children?.length ?? 0), 0);
+    if (shown !== roles) throw new Error(`the tree shows ${shown} discovered roles, not ${roles}`);
   }
   console.log(`BENCH_RESULT ${JSON.stringify(result)}`);
 }
