@@ -88,7 +88,7 @@ async function signIn(session: SsoSession, cacheDir: string): Promise<string> {
   const { oidc } = createSsoApi({ requestTimeoutMs: 5000, maxAttempts: 1 });
   const token = await signInWithAuthorizationCode(session, {
     oidc,
-    registrations: { get: async (k) => registrations.get(k), put: async (k, r) => void registrations.set(k, r) },
+    registrations: { get: async (k) => registrations.get(k), put: async (k, r) => void registrations.set(k, r), delete: async (k) => void registrations.delete(k) },
     clock: systemClock,
     cacheDir,
     timeoutMs: 30_000,
