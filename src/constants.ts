@@ -15,6 +15,7 @@ export const Commands = {
   filterProfiles: 'awsRoles.filterProfiles',
   clearFilter: 'awsRoles.clearFilter',
   openConfig: 'awsRoles.openConfig',
+  openConfigAtProfile: 'awsRoles.openConfigAtProfile',
   showLog: 'awsRoles.showLog',
   statusBarActions: 'awsRoles.statusBarActions',
   ssoSignIn: 'awsRoles.ssoSignIn',

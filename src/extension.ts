@@ -87,7 +87,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics
   own(new ConfigWatcher(catalog, settings, log));
   timer.mark('config watcher');
   own(new ConfigDiagnostics(catalog, log, new AwsCliCheck()));
-  own(new CredentialRefresh(sessions, log));
+  const credentialRefresh = own(new CredentialRefresh(sessions, log));
   const credentialExport = own(new CredentialExport(sessions, settings, log));
   beforeExit = () => credentialExport.clearOnExit();
   own(new AddRoleProfile(catalog, log));
@@ -95,7 +95,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics
   own(new SignOut(sessions, mfaCache, store, clock, log, () => identityCenter.signOutAllOfOurs()));
   const sessionCommands = own(new SessionCommands(context, catalog, sessions, loadSts, log));
   own(settings.onDidChange(() => sessions.reschedule()));
-  const hooks = registerTestHooks(env, { terminalEnvironment, context, sessions, store, sync, sessionCommands, tree, statusBar, debugNotes: () => debug.notes, identityCenter, consoleDestination: () => consoleSignin.lastDestination });
+  const hooks = registerTestHooks(env, { terminalEnvironment, context, sessions, store, sync, sessionCommands, tree, statusBar, debugNotes: () => debug.notes, identityCenter, consoleDestination: () => consoleSignin.lastDestination, renewedMessage: () => credentialRefresh.renewedMessage });
   if (hooks) own(hooks);
   timer.mark('commands and providers');
 

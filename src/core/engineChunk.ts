@@ -4,6 +4,7 @@
 export { loadAwsFiles } from './config/sharedFiles';
 export { readCliCache, writeCliCache } from './credentials/cliCache';
 export { diagnoseConfig, diagnosticsByProfile } from './config/diagnostics';
+export { profileHeader } from './config/diagnostics';
 export { addRoleProfileToFile, createConfigFileIfMissing, validateMfaSerial, validateProfileName, validateRoleArn, validateSessionName } from './config/configEdits';
 export { buildConsoleUrl } from './delivery/consoleFederation';
 export { CredentialEndpoint } from './delivery/credentialEndpoint';

@@ -2,9 +2,12 @@ import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import { errorMessage } from '../core/errors';
 import type { RefreshProblem, SessionManager } from '../core/session/sessionManager';
-import { Disposable } from './disposable';
+import { Disposable, toDisposable } from './disposable';
 import type { Logger } from './logger';
 import { notifyWithLog } from './notify';
+
+/** How long "Renewed …" stays in the status bar after AWS: Refresh Credentials. */
+const RENEWED_MESSAGE_MS = 5_000;
 
 /**
  * AWS: Refresh Credentials, and what the user is told when a background refresh did not
@@ -13,6 +16,9 @@ import { notifyWithLog } from './notify';
  */
 export class CredentialRefresh extends Disposable {
   private shown: RefreshProblem | undefined;
+  /** The last "renewed" status bar message, for the tests. */
+  renewedMessage: string | undefined;
+  private renewedShown: vscode.Disposable | undefined;
 
   constructor(
     private readonly sessions: SessionManager,
@@ -20,6 +26,7 @@ export class CredentialRefresh extends Disposable {
   ) {
     super();
     this._register(vscode.commands.registerCommand(Commands.refreshCredentials, () => this.refreshNow()));
+    this._register(toDisposable(() => this.renewedShown?.dispose()));
     this._register(sessions.onDidChangeRefreshProblem((problem) => {
       // Once per episode: quiet retries that fail again, or the same problem, do not notify again;
       // a new kind (a code is now needed) does.
@@ -76,7 +83,13 @@ export class CredentialRefresh extends Disposable {
     }
     try {
       const fresh = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Renewing AWS credentials of ${session.profileName}` }, () => this.sessions.refresh({ interactive: true }));
-      if (fresh) this.log.info(`Renewed "${fresh.profileName}": expires ${fresh.expiresAt ? new Date(fresh.expiresAt).toISOString() : 'never'}.`);
+      if (fresh) {
+        this.log.info(`Renewed "${fresh.profileName}": expires ${fresh.expiresAt ? new Date(fresh.expiresAt).toISOString() : 'never'}.`);
+        // A brief word where the eye already is: the countdown just jumped back up.
+        this.renewedMessage = `$(check) Renewed the AWS credentials of ${fresh.profileName}${fresh.expiresAt ? `, valid until ${new Date(fresh.expiresAt).toLocaleTimeString()}` : ''}`;
+        this.renewedShown?.dispose();
+        this.renewedShown = vscode.window.setStatusBarMessage(this.renewedMessage, RENEWED_MESSAGE_MS);
+      }
       return Boolean(fresh);
     } catch (e) {
       this.log.error(`Renewing "${session.profileName}" failed`, e);

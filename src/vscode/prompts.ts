@@ -2,72 +2,152 @@ import * as vscode from 'vscode';
 import type { Profile } from '../core/config/profiles';
 import { isValidMfaCode } from '../core/credentials/mfaCode';
 import type { MfaCodeProvider } from '../core/session/resolveSession';
-import { accountAndRole, orderByRecent } from '../core/config/profileGroups';
+import { accountAndRole, orderForPick, type PickSection } from '../core/config/profileGroups';
+import type { ProfileVerdict } from '../core/config/profileSummary';
 import { KIND_ICONS, KIND_LABELS } from './profileKinds';
 
-/** Asks for the 6-digit code; validated as typed so STS never sees a malformed one. */
-export const promptForMfaCode: MfaCodeProvider = async ({ profile, mfaSerial }) =>
-  vscode.window.showInputBox({
-    title: `MFA code for ${profile}`,
-    prompt: `Enter the 6-digit code from ${mfaSerial}`,
-    placeHolder: '123456',
-    ignoreFocusOut: true,
-    validateInput: (value) => (isValidMfaCode(value.trim()) || value.trim() === '' ? undefined : 'An MFA code is 6 digits.'),
+/** The MFA prompt open now, for the test hooks (which fill it and accept it as a user would). */
+let openMfaPrompt: vscode.InputBox | undefined;
+export function currentMfaPrompt(): vscode.InputBox | undefined {
+  return openMfaPrompt;
+}
+
+/**
+ * Asks for the 6-digit code; validated as typed so STS never sees a malformed one, and an empty
+ * Enter keeps the box open with a hint instead of cancelling. After STS refused a code, the box
+ * opens again saying so.
+ */
+export const promptForMfaCode: MfaCodeProvider = ({ profile, mfaSerial, attempt, attempts, previousError }) =>
+  new Promise<string | undefined>((resolve) => {
+    const box = vscode.window.createInputBox();
+    box.title = `MFA code for ${profile}${attempt ? ` (try ${attempt} of ${attempts ?? attempt})` : ''}`;
+    box.prompt = previousError ? `That code was refused: enter the next one from ${mfaSerial}` : `Enter the 6-digit code from ${mfaSerial}`;
+    box.placeholder = '6 digits';
+    box.ignoreFocusOut = true;
+    if (previousError) box.validationMessage = { message: previousError, severity: vscode.InputBoxValidationSeverity.Warning };
+    let answer: string | undefined;
+    box.onDidChangeValue((value) => {
+      box.validationMessage = isValidMfaCode(value.trim()) || value.trim() === '' ? undefined : 'An MFA code is 6 digits.';
+    });
+    box.onDidAccept(() => {
+      const value = box.value.trim();
+      if (!isValidMfaCode(value)) {
+        box.validationMessage = value === '' ? `Enter the 6-digit code shown by ${mfaSerial}, or press Escape to cancel.` : 'An MFA code is 6 digits.';
+        return;
+      }
+      answer = value;
+      box.hide();
+    });
+    box.onDidHide(() => {
+      if (openMfaPrompt === box) openMfaPrompt = undefined;
+      box.dispose();
+      resolve(answer);
+    });
+    openMfaPrompt = box;
+    box.show();
   });
 
 interface ProfilePickItem extends vscode.QuickPickItem {
   profile?: Profile;
 }
 
+/** The quick pick open now (Assume Role's, or what to do with a profile that has a problem), for the test hooks. */
+let openPick: vscode.QuickPick<vscode.QuickPickItem> | undefined;
+export function currentQuickPick(): vscode.QuickPick<vscode.QuickPickItem> | undefined {
+  return openPick;
+}
+
+/** showQuickPick, through createQuickPick so the test hooks can see the items and pick one as a user would. */
+function showPick<T extends vscode.QuickPickItem>(items: T[], options: { title: string; placeholder: string; matchOnDescription?: boolean; matchOnDetail?: boolean }): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const pick = vscode.window.createQuickPick<T>();
+    Object.assign(pick, options);
+    pick.items = items;
+    let picked: T | undefined;
+    pick.onDidAccept(() => {
+      picked = pick.selectedItems[0] ?? pick.activeItems[0];
+      pick.hide();
+    });
+    pick.onDidHide(() => {
+      if (openPick === pick) openPick = undefined;
+      pick.dispose();
+      resolve(picked);
+    });
+    openPick = pick as unknown as vscode.QuickPick<vscode.QuickPickItem>;
+    pick.show();
+  });
+}
+
+const SECTION_SEPARATORS: Record<PickSection, string | undefined> = {
+  recent: 'recently used',
+  profiles: undefined,
+  identityCenter: 'IAM Identity Center',
+  otherSources: 'access keys and other sources',
+};
+
 /**
- * A quick pick of assumable profiles, most recently used first, matching on profile
- * name, account id and role name (the description carries the last two).
+ * A quick pick of assumable profiles: recently used first, then roles, Identity Center, and
+ * keys and other sources last (orderForPick); matching on profile name, account id and role name
+ * (the description carries the last two). A profile with a config problem is marked as in the tree.
  */
-export async function pickRoleProfile(profiles: readonly Profile[], recent: readonly string[], activeProfile: string | undefined): Promise<Profile | undefined> {
-  const recentSet = new Set(recent);
-  // Roles discovered through IAM Identity Center come after the profiles (unless recently used).
-  const ordered = orderByRecent(profiles, recent).sort((a, b) => Number(Boolean(a.discovered) && !recentSet.has(a.name)) - Number(Boolean(b.discovered) && !recentSet.has(b.name)));
+export async function pickRoleProfile(
+  profiles: readonly Profile[],
+  recent: readonly string[],
+  activeProfile: string | undefined,
+  problemOf: (profile: Profile) => ProfileVerdict | undefined = () => undefined,
+): Promise<Profile | undefined> {
   const items: ProfilePickItem[] = [];
-  let inRecent = false;
-  let inRest = false;
-  let inDiscovered = false;
-  for (const profile of ordered) {
-    const isRecent = recentSet.has(profile.name);
-    if (isRecent && !inRecent) {
-      items.push({ label: 'recently used', kind: vscode.QuickPickItemKind.Separator });
-      inRecent = true;
-    } else if (!isRecent && !inRest && inRecent) {
-      items.push({ label: 'all profiles', kind: vscode.QuickPickItemKind.Separator });
-      inRest = true;
+  let previous: PickSection | undefined;
+  for (const { profile, section } of orderForPick(profiles, recent)) {
+    if (section !== previous) {
+      // The first part needs no title unless it is the recent one; after the recent ones, "all profiles".
+      const label = SECTION_SEPARATORS[section] ?? (previous === 'recent' ? 'all profiles' : undefined);
+      if (label) items.push({ label, kind: vscode.QuickPickItemKind.Separator });
+      previous = section;
     }
+    const problem = problemOf(profile);
+    const icon = (own: string) => (problem ? (problem.severity === 'error' ? '$(error)' : '$(warning)') : profile.name === activeProfile ? '$(pass-filled)' : `$(${own})`);
+    const problemLine = problem ? `${problem.severity === 'error' ? 'config error' : 'config warning'}: ${problem.message}` : '';
     const found = profile.discovered;
-    if (found && !isRecent && !inDiscovered) {
-      items.push({ label: 'IAM Identity Center', kind: vscode.QuickPickItemKind.Separator });
-      inDiscovered = true;
-    }
     if (found) {
       items.push({
-        label: `${profile.name === activeProfile ? '$(pass-filled)' : '$(organization)'} ${found.roleName}`,
+        label: `${icon('organization')} ${found.roleName}`,
         description: `${found.accountName ? `${found.accountName} (${found.accountId})` : found.accountId}`,
-        detail: `${found.ssoSession}${profile.region ? `  ${profile.region}` : ''}`,
+        detail: [problemLine, `${found.ssoSession}${profile.region ? `  ${profile.region}` : ''}`].filter(Boolean).join('  '),
         profile,
       });
       continue;
     }
     const where = accountAndRole(profile);
     items.push({
-      label: `${profile.name === activeProfile ? '$(pass-filled)' : `$(${KIND_ICONS[profile.kind]})`} ${profile.name}`,
+      label: `${icon(KIND_ICONS[profile.kind])} ${profile.name}`,
       description: [where ? `${where.roleName || KIND_LABELS[profile.kind]} · ${where.accountId}` : KIND_LABELS[profile.kind]].join(''),
-      detail: [profile.mfaSerial ? '$(lock) MFA' : '', profile.region ?? '', profile.sourceProfile ? `from ${profile.sourceProfile}` : ''].filter(Boolean).join('  ') || undefined,
+      detail: [problemLine, profile.mfaSerial ? '$(lock) MFA' : '', profile.region ?? '', profile.sourceProfile ? `from ${profile.sourceProfile}` : ''].filter(Boolean).join('  ') || undefined,
       profile,
     });
   }
-  const picked = await vscode.window.showQuickPick(items, {
+  const picked = await showPick(items, {
     title: 'AWS: Assume Role',
-    placeHolder: 'Pick a profile (type a profile name, account id or role name)',
+    placeholder: 'Pick a profile (type a profile name, account id or role name)',
     matchOnDescription: true,
     matchOnDetail: true,
   });
   return picked?.profile;
 }
 
+export const OPEN_CONFIG_AT_PROFILE = 'Open Config at This Profile';
+
+/**
+ * What to do with a picked profile whose config has a problem: open the config at its section,
+ * or (for a warning only) assume it anyway. Undefined when dismissed.
+ */
+export async function pickProblemAction(profile: Profile, problem: ProfileVerdict): Promise<'openConfig' | 'assume' | undefined> {
+  type Choice = vscode.QuickPickItem & { action: 'openConfig' | 'assume' };
+  const choices: Choice[] = [{ label: `$(go-to-file) ${OPEN_CONFIG_AT_PROFILE}`, detail: problem.message, action: 'openConfig' }];
+  if (problem.severity === 'warning') choices.push({ label: '$(arrow-right) Assume Anyway', action: 'assume' });
+  const picked = await showPick(choices, {
+    title: `AWS: "${profile.name}" has a config ${problem.severity}`,
+    placeholder: problem.severity === 'error' ? 'This profile cannot be used until its config is fixed' : 'Fix the config, or assume the profile as it is',
+  });
+  return picked?.action;
+}

@@ -14,7 +14,8 @@ import type { SsoSignInRequired } from '../core/credentials/sso/ssoErrors';
 import type { Logger } from './logger';
 import { notifyWithLog } from './notify';
 import type { TreeNode } from './profileTree';
-import { pickRoleProfile } from './prompts';
+import { pickProblemAction, pickRoleProfile } from './prompts';
+import { engine } from './lazyChunks';
 import { cliSignInFailureMessage, runCliSignInInTerminal } from './cliSignInTerminal';
 
 /** The AWS CLI command that fixes a failed switch, when signing in again is the fix. */
@@ -84,8 +85,15 @@ export class SessionCommands extends Disposable {
           if (choice === open) await vscode.commands.executeCommand(Commands.openConfig);
           return false;
         }
-        const picked = await pickRoleProfile(candidates, this.recent, this.sessions.active?.profileName);
+        const problemOf = (p: Profile) => engine().profileProblem(set, p);
+        const picked = await pickRoleProfile(candidates, this.recent, this.sessions.active?.profileName, problemOf);
         if (!picked) return false;
+        const problem = problemOf(picked);
+        if (problem) {
+          const action = await pickProblemAction(picked, problem);
+          if (action === 'openConfig') await vscode.commands.executeCommand(Commands.openConfigAtProfile, picked.name);
+          if (action !== 'assume') return false;
+        }
         profileName = picked.name;
       }
       const name = profileName;

@@ -3,6 +3,7 @@ import { SETTINGS_SECTION } from '../constants';
 import { Disposable } from './disposable';
 import { Emitter } from '../core/events';
 import type { TerminalCredentialsMode } from '../core/delivery/refreshLead';
+import { DEFAULT_IDENTITY_FORMAT } from '../core/session/identityLabel';
 
 /** Mirrors `contributes.configuration` in package.json; read in this one place. */
 export interface Settings {
@@ -27,6 +28,8 @@ export interface Settings {
   ssoFlow: SsoFlowSetting;
   ssoProfileNameTemplate: string;
   ssoSignInTimeoutMinutes: number;
+  /** `awsRoles.statusBar.format`: placeholders {profile} {role} {account} {accountId}. */
+  statusBarFormat: string;
 }
 
 /** `awsRoles.sso.flow`: how Sign In to IAM Identity Center signs in. */
@@ -54,6 +57,7 @@ const DEFAULTS: Settings = {
   ssoFlow: 'auto',
   ssoProfileNameTemplate: '{accountName}/{roleName}',
   ssoSignInTimeoutMinutes: 5,
+  statusBarFormat: DEFAULT_IDENTITY_FORMAT,
 };
 
 function read(): Settings {
@@ -100,6 +104,7 @@ function read(): Settings {
     stsTimeoutSeconds: num('stsTimeoutSeconds', 1, 120),
     ssoFlow: flow === 'authorizationCode' || flow === 'deviceCode' ? flow : 'auto',
     ssoProfileNameTemplate: template || DEFAULTS.ssoProfileNameTemplate,
+    statusBarFormat: strKey('statusBar.format').trim() || DEFAULTS.statusBarFormat,
     ssoSignInTimeoutMinutes: typeof timeout === 'number' && Number.isFinite(timeout) ? Math.min(30, Math.max(1, timeout)) : DEFAULTS.ssoSignInTimeoutMinutes,
   };
 }

@@ -3,6 +3,7 @@ import { Commands, StatusBarIds } from '../constants';
 import type { Clock, TimerHandle } from '../core/clock';
 import type { MfaSessionCache } from '../core/credentials/mfaSessions';
 import { formatCountdown } from '../core/session/countdown';
+import { formatIdentityLabel, shownProfileName } from '../core/session/identityLabel';
 import type { Session } from '../core/session/session';
 import type { SessionManager } from '../core/session/sessionManager';
 import { Disposable, toDisposable } from './disposable';
@@ -72,6 +73,13 @@ export class IdentityStatusBar extends Disposable {
     return this.item.text;
   }
 
+  /** What tests check beyond the text: the tooltip as plain text and what a click runs. */
+  get details(): { tooltip: string; command?: string; arguments?: unknown[] } {
+    const tooltip = this.item.tooltip;
+    const command: { command: string; arguments?: unknown[] } | undefined = typeof this.item.command === 'string' ? { command: this.item.command } : this.item.command;
+    return { tooltip: typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? ''), command: command?.command, arguments: command?.arguments };
+  }
+
   private render(): void {
     const session = this.sessions.active;
     if (!session) {
@@ -80,14 +88,13 @@ export class IdentityStatusBar extends Disposable {
       else this.renderNone();
       return;
     }
-    const label = session.roleName ?? session.profileName;
+    const label = this.label(session);
     const msLeft = session.expiresAt !== undefined ? session.expiresAt - this.clock.now() : undefined;
     const problem = this.sessions.refreshProblem;
     const warning = problem !== undefined || (msLeft !== undefined && msLeft <= this.settings.value.warningMinutes * 60_000);
     this.state = warning ? 'warning' : 'active';
     const icon = problem?.needsMfa || problem?.needsSignIn ? 'lock' : warning ? 'warning' : 'shield';
-    const account = this.accountName(session.profileName) ?? session.accountId;
-    this.item.text = `$(${icon}) ${label} @ ${account}${msLeft !== undefined ? ` ${formatCountdown(msLeft)}` : ''}`;
+    this.item.text = `$(${icon}) ${label}${msLeft !== undefined ? ` ${formatCountdown(msLeft)}` : ''}`;
     this.item.backgroundColor = warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.tooltip = this.tooltip(session);
     // With a code needed, one click asks for it; otherwise the actions menu.
@@ -97,10 +104,15 @@ export class IdentityStatusBar extends Disposable {
         ? { title: 'Sign in again', command: Commands.refreshCredentials }
         : { title: 'AWS role actions', command: Commands.statusBarActions };
     this.item.accessibilityInformation = {
-      label: `AWS role ${label} in account ${account === session.accountId ? account : `${account} (${session.accountId})`}${msLeft !== undefined ? `, expires in ${formatCountdown(msLeft)}` : ''}`,
+      label: `AWS profile ${session.profileName}, role ${session.roleName ?? session.profileName} in account ${this.accountName(session.profileName) ? `${this.accountName(session.profileName)} (${session.accountId})` : session.accountId}${msLeft !== undefined ? `, expires in ${formatCountdown(msLeft)}` : ''}`,
     };
     if (msLeft !== undefined) this.scheduleTick();
     else this.stopTicker();
+  }
+
+  /** The session in the words of `awsRoles.statusBar.format`. */
+  private label(session: Session): string {
+    return formatIdentityLabel(this.settings.value.statusBarFormat, { profile: shownProfileName(session), role: session.roleName, accountId: session.accountId, accountName: this.accountName(session.profileName) });
   }
 
   private renderNone(): void {
@@ -114,11 +126,12 @@ export class IdentityStatusBar extends Disposable {
 
   private renderExpired(session: Session): void {
     this.state = 'expired';
-    this.item.text = `$(error) ${session.roleName ?? session.profileName} expired`;
-    this.item.tooltip = `The credentials of profile "${session.profileName}" expired at ${new Date(session.expiresAt ?? 0).toLocaleTimeString()}. Click to assume a role again.`;
+    this.item.text = `$(error) ${this.label(session)} expired`;
+    this.item.tooltip = `The credentials of profile "${session.profileName}" expired at ${new Date(session.expiresAt ?? 0).toLocaleTimeString()}. Click to assume "${session.profileName}" again.`;
     this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
-    this.item.command = { title: 'AWS role actions', command: Commands.statusBarActions };
-    this.item.accessibilityInformation = { label: `AWS role ${session.roleName ?? session.profileName} expired` };
+    // What the tooltip says: the same profile again (asking for an MFA code or a sign-in if it needs one).
+    this.item.command = { title: `Assume ${session.profileName} again`, command: Commands.assumeRole, arguments: [session.profileName] };
+    this.item.accessibilityInformation = { label: `AWS profile ${session.profileName} expired. Assume it again.` };
   }
 
   private tooltip(session: Session): vscode.MarkdownString {
@@ -129,7 +142,9 @@ export class IdentityStatusBar extends Disposable {
     md.appendMarkdown(`ARN: \`${session.arn}\`  \n`);
     if (session.sessionName) md.appendMarkdown(`Session name: \`${session.sessionName}\`  \n`);
     if (session.expiresAt !== undefined) md.appendMarkdown(`Expires: ${new Date(session.expiresAt).toLocaleString()}  \n`);
-    if (session.sourceProfile) md.appendMarkdown(`Source profile: \`${session.sourceProfile}\`  \n`);
+    // The whole way the credentials came (picked → … → root), not just the root.
+    if (session.chain.length > 1) md.appendMarkdown(`Source chain: ${session.chain.map((name) => `\`${name}\``).join(' → ')}  \n`);
+    else if (session.sourceProfile) md.appendMarkdown(`Source profile: \`${session.sourceProfile}\`  \n`);
     md.appendMarkdown(`Region: \`${session.region}\``);
     // A live MFA session lets anyone at this machine assume the roles behind that device without a code, until it expires or AWS: Sign Out.
     for (const m of this.mfaSessions.live(this.clock.now())) md.appendMarkdown(`  \n$(unlock) MFA session for \`${m.mfaSerial}\` live until ${new Date(m.expiresAt).toLocaleString()} (AWS: Sign Out forgets it)`);

@@ -9,6 +9,7 @@ import type { SessionSync } from './sessionSync';
 import type { TerminalEnvironment } from './terminalEnvironment';
 import { cliSignInFailureMessage, runCliSignInInTerminal, type CliSignInOutcome } from './cliSignInTerminal';
 import type { IdentityStatusBar } from './statusBar';
+import { currentMfaPrompt, currentQuickPick } from './prompts';
 import type { IdentityCenter, SignInStatus } from './identityCenter';
 import * as http from 'node:http';
 
@@ -41,6 +42,15 @@ export const SET_FILTER_COMMAND = 'awsRoles.test.setFilter';
 
 /** Test-only: runs the background renewal of an sso-session's token now. */
 export const SSO_RENEW_COMMAND = 'awsRoles.test.ssoRenew';
+
+/** Test-only: the MFA prompt open now (title, prompt, placeholder, validation message), after setting its value if one is given; undefined when none is open. */
+export const MFA_PROMPT_COMMAND = 'awsRoles.test.mfaPrompt';
+
+/** Test-only: the quick pick open now (title and rows), after making the first row whose label includes the given text the active one; undefined when none is open. */
+export const QUICK_PICK_COMMAND = 'awsRoles.test.quickPick';
+
+/** Test-only: the status bar item's text, tooltip and click command, and the last "Renewed" status bar message. */
+export const STATUS_BAR_ITEM_COMMAND = 'awsRoles.test.statusBarItem';
 
 /** What the inspect command returns to tests: state only, never a secret. */
 export interface InspectSnapshot {
@@ -90,6 +100,7 @@ export interface TestHookSources {
   debugNotes: () => string[];
   identityCenter: IdentityCenter;
   consoleDestination: () => string | undefined;
+  renewedMessage: () => string | undefined;
 }
 
 /** Registers the inspect command when the test environment variable is set; otherwise nothing. */
@@ -122,6 +133,25 @@ export function registerTestHooks(env: NodeJS.ProcessEnv, sources: TestHookSourc
         return true;
       };
     }),
+    vscode.commands.registerCommand(MFA_PROMPT_COMMAND, (value?: string) => {
+      const box = currentMfaPrompt();
+      if (!box) return undefined;
+      if (value !== undefined) box.value = value;
+      const message = box.validationMessage;
+      return { title: box.title, prompt: box.prompt, placeholder: box.placeholder, value: box.value, validationMessage: typeof message === 'string' ? message : message?.message };
+    }),
+    vscode.commands.registerCommand(QUICK_PICK_COMMAND, (activate?: string) => {
+      const pick = currentQuickPick();
+      if (!pick) return undefined;
+      const target = activate === undefined ? undefined : pick.items.find((i) => i.kind !== vscode.QuickPickItemKind.Separator && i.label.includes(activate));
+      if (target) pick.activeItems = [target];
+      return {
+        title: pick.title,
+        active: pick.activeItems[0]?.label,
+        items: pick.items.map((i) => ({ label: i.label, description: i.description, detail: i.detail, separator: i.kind === vscode.QuickPickItemKind.Separator })),
+      };
+    }),
+    vscode.commands.registerCommand(STATUS_BAR_ITEM_COMMAND, () => ({ text: sources.statusBar.text, state: sources.statusBar.currentState, ...sources.statusBar.details, renewedMessage: sources.renewedMessage() })),
     vscode.commands.registerCommand(SET_FILTER_COMMAND, (filter: string) => sources.tree.setFilter(filter)),
     vscode.commands.registerCommand(SSO_RENEW_COMMAND, (ssoSession: string) => sources.identityCenter.renewNow(ssoSession)),
     vscode.commands.registerCommand(WRITE_SECRET_COMMAND, async (key: string, value: string | undefined) => {

@@ -261,9 +261,9 @@ describe('UI: assume a role with MFA from the command palette', function () {
   });
 
   it('shows the role, account and a live countdown in the status bar', async () => {
-    await statusItem().filter({ hasText: 'ProdAdmin @ 333333333333' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await statusItem().filter({ hasText: 'prod-admin · ProdAdmin @ 333333333333' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     const first = (await statusItem().innerText()).trim();
-    assert.match(first, /^ProdAdmin @ 333333333333 \d+:\d\d$/);
+    assert.match(first, /^prod-admin · ProdAdmin @ 333333333333 \d+:\d\d$/);
     assert.equal(await statusItem().locator('.codicon-shield').count(), 1, 'shield icon, not the warning one');
     const before = countdownSeconds(first);
     assert.ok(before > 55 * 60 && before <= 60 * 60, `about an hour left: ${first}`);
@@ -310,7 +310,7 @@ describe('UI: assume a role with MFA from the command palette', function () {
     await page.keyboard.type('prod-readonly');
     await quickPickRows().filter({ hasText: 'dev-admin' }).waitFor({ state: 'detached', timeout: UI_TIMEOUT });
     await page.keyboard.press('Enter');
-    await statusItem().filter({ hasText: 'ProdReadOnly @ 333333333333' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await statusItem().filter({ hasText: 'prod-readonly · ProdReadOnly @ 333333333333' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     assert.equal(await quickInput().locator('.quick-input-title', { hasText: 'MFA code' }).count(), 0, 'no MFA prompt');
     assert.deepEqual(sts!.requests.map((r) => r.action), ['AssumeRole'], 'no new GetSessionToken, no code');
     assert.equal(sts!.requests[0].params.RoleArn, roles.prodReadOnly);
@@ -320,7 +320,7 @@ describe('UI: assume a role with MFA from the command palette', function () {
     sts!.reset();
     await page.reload();
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
-    await statusItem().filter({ hasText: 'ProdReadOnly @ 333333333333' }).waitFor({ state: 'visible', timeout: 90_000 });
+    await statusItem().filter({ hasText: 'prod-readonly · ProdReadOnly @ 333333333333' }).waitFor({ state: 'visible', timeout: 90_000 });
     assert.equal(await quickInput().locator('.quick-input-title', { hasText: 'MFA code' }).count(), 0, 'no MFA prompt');
     assert.deepEqual(sts!.requests.map((r) => r.action), [], 'restored from secret storage, not from STS');
   });
@@ -333,7 +333,7 @@ describe('UI: assume a role with MFA from the command palette', function () {
     try {
       await second.goto(server!.url(), { timeout: 60_000 });
       await second.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
-      await second.locator(STATUS_ITEM).filter({ hasText: 'ProdReadOnly @ 333333333333' }).waitFor({ state: 'visible', timeout: 90_000 });
+      await second.locator(STATUS_ITEM).filter({ hasText: 'prod-readonly · ProdReadOnly @ 333333333333' }).waitFor({ state: 'visible', timeout: 90_000 });
       assert.deepEqual(sts!.requests.map((r) => r.action), []);
     } finally {
       await second.close();
@@ -411,7 +411,7 @@ describe('UI: assume a role with MFA from the command palette', function () {
       await quickInput().locator('.quick-input-title', { hasText: 'MFA code for prod-spare' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
       await page.keyboard.type(spareMfa.code);
       await page.keyboard.press('Enter');
-      await statusItem().filter({ hasText: 'ProdSpare @ 333333333333' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      await statusItem().filter({ hasText: 'prod-spare · ProdSpare @ 333333333333' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
       // Halfway through the 20 s the refresh runs in the background and finds it needs a code.
       await statusItem().locator('.codicon-lock').waitFor({ state: 'visible', timeout: 20_000 });
       const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Enter an MFA code to renew them' });

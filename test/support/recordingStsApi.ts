@@ -21,6 +21,8 @@ export class RecordingStsApi implements StsApi {
   readonly failures = new Map<string, Error>();
   identity: CallerIdentity = { arn: 'arn:aws:iam::111111111111:user/alice', account: '111111111111', userId: 'AIDAALICE' };
   identityFailure: Error | undefined;
+  /** When set, an AssumeRole or GetSessionToken carrying another TokenCode is refused as STS refuses a wrong code. */
+  acceptedCodes: Set<string> | undefined;
 
   constructor(private readonly clock: Clock) {}
 
@@ -29,8 +31,19 @@ export class RecordingStsApi implements StsApi {
     return this;
   }
 
+  /** Accepts only these MFA codes from now on. */
+  acceptOnlyCodes(...codes: string[]): this {
+    this.acceptedCodes = new Set(codes);
+    return this;
+  }
+
+  private checkCode(code: string | undefined): void {
+    if (code !== undefined && this.acceptedCodes && !this.acceptedCodes.has(code)) throw stsError('AccessDenied', 'MultiFactorAuthentication failed with invalid MFA one time pass code.', 403);
+  }
+
   async assumeRole(options: StsCallOptions, request: AssumeRoleRequest): Promise<AssumeRoleResult> {
     this.calls.push({ op: 'AssumeRole', options, request: { ...request } });
+    this.checkCode(request.TokenCode);
     const failure = this.failures.get(request.RoleArn);
     if (failure) throw failure;
     const n = String(this.calls.length).padStart(4, '0');
@@ -49,6 +62,7 @@ export class RecordingStsApi implements StsApi {
 
   async getSessionToken(options: StsCallOptions, request: SessionTokenRequest): Promise<{ credentials: AwsCredentials & { expiration: Date } }> {
     this.calls.push({ op: 'GetSessionToken', options, request: { RoleArn: '', RoleSessionName: '', ...request } });
+    this.checkCode(request.TokenCode);
     const n = String(this.calls.length).padStart(4, '0');
     return { credentials: { accessKeyId: `ASIAMFA${n}`, secretAccessKey: `mfa-secret-${n}`, sessionToken: `mfa-token-${n}`, expiration: new Date(this.clock.now() + (request.DurationSeconds ?? 43200) * 1000) } };
   }

@@ -215,6 +215,16 @@ function isInCycle(set: ProfileSet, start: Profile): boolean {
   return false;
 }
 
+/**
+ * Where a profile's section header is: the config file's when it has one (where role settings
+ * live), else the credentials file's; the last one when a name is written twice. For "Open
+ * Config at This Profile".
+ */
+export function profileHeader(set: ProfileSet, profileName: string): { file: ConfigFileKind; path: string; line: number } | undefined {
+  const found = new ProfileLocator(set.files).header(profileName);
+  return found && { file: found.file, path: found.file === 'config' ? set.files.paths.configPath : set.files.paths.credentialsPath, line: found.range.line };
+}
+
 const byProfileCache = new WeakMap<ProfileSet, Map<string, ConfigDiagnostic[]>>();
 
 /** The diagnostics of each profile, computed once per loaded set (the tree asks for every row). */

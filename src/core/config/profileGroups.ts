@@ -86,6 +86,38 @@ export function orderByRecent<T extends { name: string }>(items: readonly T[], r
   });
 }
 
+/**
+ * The parts of the Assume Role pick, in order: recently used; profiles that assume a role, then
+ * IAM Identity Center profiles; roles discovered through Identity Center; then long-term keys and
+ * every other source, which are rarely what one switches to.
+ */
+export type PickSection = 'recent' | 'profiles' | 'identityCenter' | 'otherSources';
+
+const PICK_SECTIONS: readonly PickSection[] = ['recent', 'profiles', 'identityCenter', 'otherSources'];
+const ROLE_KINDS: ReadonlySet<Profile['kind']> = new Set(['role', 'webIdentity']);
+
+function pickSection(profile: Pick<Profile, 'kind' | 'discovered'>): Exclude<PickSection, 'recent'> {
+  if (profile.discovered) return 'identityCenter';
+  return ROLE_KINDS.has(profile.kind) || profile.kind === 'sso' ? 'profiles' : 'otherSources';
+}
+
+/**
+ * Orders profiles for the Assume Role quick pick: recent ones first (most recent first), then the
+ * sections of PickSection; inside 'profiles' roles before Identity Center ones; by name otherwise.
+ */
+export function orderForPick<T extends Pick<Profile, 'name' | 'kind' | 'discovered'>>(profiles: readonly T[], recent: readonly string[]): { profile: T; section: PickSection }[] {
+  const rank = new Map(recent.map((name, i) => [name, i]));
+  const placed = profiles.map((profile) => ({ profile, section: rank.has(profile.name) ? ('recent' as const) : pickSection(profile) }));
+  const ssoLast = (p: T) => Number(p.kind === 'sso');
+  return placed.sort(
+    (a, b) =>
+      PICK_SECTIONS.indexOf(a.section) - PICK_SECTIONS.indexOf(b.section) ||
+      (a.section === 'recent' ? (rank.get(a.profile.name) as number) - (rank.get(b.profile.name) as number) : 0) ||
+      (a.section === 'profiles' ? ssoLast(a.profile) - ssoLast(b.profile) : 0) ||
+      a.profile.name.localeCompare(b.profile.name),
+  );
+}
+
 /** The recent list after using `name`: it moves to the front; the list stays short. */
 export function pushRecent(recent: readonly string[], name: string, max = 20): string[] {
   return [name, ...recent.filter((n) => n !== name)].slice(0, max);

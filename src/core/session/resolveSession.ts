@@ -13,8 +13,26 @@ import type { AssumeRoleRequest, AwsCredentials, StsApi } from '../credentials/s
 import type { Env } from '../config/filePaths';
 import { resolveRegion, resolveStsEndpoint } from '../credentials/stsEndpoint';
 
-/** Asks the user for an MFA code; resolves undefined when they cancel. */
-export type MfaCodeProvider = (request: { profile: string; mfaSerial: string; roleArn: string }) => Promise<string | undefined>;
+/**
+ * Asks the user for an MFA code; resolves undefined when they cancel. On a re-ask after STS
+ * refused the previous code, `attempt` (2, 3…) of `attempts` and STS's reason come along.
+ */
+export type MfaCodeProvider = (request: MfaCodeRequest) => Promise<string | undefined>;
+
+export interface MfaCodeRequest {
+  profile: string;
+  mfaSerial: string;
+  roleArn: string;
+  attempt?: number;
+  attempts?: number;
+  previousError?: string;
+}
+
+/**
+ * How many codes one switch asks for when STS refuses them (a typo, or a code that just rolled
+ * over): each refusal re-asks, never resends; after the last the refusal is the switch's error.
+ */
+export const MFA_CODE_ATTEMPTS = 3;
 
 export interface ResolveDeps {
   loadSts: () => Promise<StsApi>;
@@ -82,12 +100,33 @@ function checkDuration(request: AssumeRoleRequest, hop: RoleHop, profile: string
 
 const noSources = (): Promise<CredentialSourceApi> => Promise.reject(new Error('No credential sources are available here.'));
 
-async function askMfa(deps: ResolveDeps, profile: string, hop: RoleHop): Promise<string> {
+async function askMfa(deps: ResolveDeps, profile: string, hop: RoleHop, retry?: { attempt: number; previousError: string }): Promise<string> {
   const serial = hop.profile.mfaSerial as string;
-  const code = (await deps.mfaCode({ profile: hop.profile.name, mfaSerial: serial, roleArn: hop.role.arn }))?.trim();
+  const request: MfaCodeRequest = { profile: hop.profile.name, mfaSerial: serial, roleArn: hop.role.arn };
+  if (retry) Object.assign(request, { attempt: retry.attempt, attempts: MFA_CODE_ATTEMPTS, previousError: retry.previousError });
+  const code = (await deps.mfaCode(request))?.trim();
   if (code === undefined) throw new RoleSwitchError(`Switching to "${profile}" was cancelled: no MFA code was entered.`, 'MfaCancelled', profile);
   if (!isValidMfaCode(code)) throw new RoleSwitchError(`"${code.replace(/./g, '*')}" is not an MFA code for profile "${hop.profile.name}": enter the 6 digits shown by ${serial}.`, 'MfaCodeInvalid', profile);
   return code;
+}
+
+/**
+ * Asks for a code and makes the STS call that carries it; a code STS refuses is asked for again
+ * with the reason (up to MFA_CODE_ATTEMPTS), any other failure, a cancel or a superseded switch stops.
+ */
+async function withMfaCode<T>(deps: ResolveDeps, profile: string, hop: RoleHop, describe: (e: StsCallError) => RoleSwitchError, call: (code: string) => Promise<T>): Promise<T> {
+  let retry: { attempt: number; previousError: string } | undefined;
+  for (let attempt = 1; ; attempt++) {
+    const code = await askMfa(deps, profile, hop, retry);
+    try {
+      return await call(code);
+    } catch (e) {
+      if (!(e instanceof StsCallError)) throw e;
+      const failure = describe(e);
+      if (failure.code !== 'MfaCodeRejected' || attempt >= MFA_CODE_ATTEMPTS || deps.signal?.aborted) throw failure;
+      retry = { attempt: attempt + 1, previousError: failure.message };
+    }
+  }
 }
 
 /**
@@ -162,23 +201,8 @@ async function assumeHop(sts: StsApi, deps: ResolveDeps, context: ResolveContext
   let viaMfaSession = false;
   const sourceProfile = index === 0 ? chain.root.profile.name : chain.hops[index - 1].profile.name;
   const mfaKey = index === 0 && request.SerialNumber && deps.mfaSessions && canUseMfaSession(chain.root.kind, caller, request) ? mfaSessionKey(chain.root.profile.name, caller.accessKeyId, request.SerialNumber) : undefined;
-  try {
-    if (mfaKey && deps.mfaSessions) {
-      const mfa = deps.mfaSessions.cache.usable(mfaKey, deps.clock.now()) ?? (await startMfaSession(sts, deps, profileName, hop, caller, { region: context.region, endpoint: context.endpoint, key: mfaKey, sourceProfile: chain.root.profile.name }));
-      // The role is assumed from the MFA session: its MFA context satisfies the role's MFA condition.
-      signer = mfa.credentials;
-      sent = { ...request };
-      delete sent.SerialNumber;
-      viaMfaSession = true;
-    } else if (request.SerialNumber) {
-      request.TokenCode = await askMfa(deps, profileName, hop);
-    }
-    const result = await sts.assumeRole({ credentials: signer, region: context.region, endpoint: context.endpoint, signal: deps.signal }, sent);
-    if (cacheKey && deps.cliCache?.write) await deps.cliCache.write(cacheKey, result).catch((e: unknown) => deps.cliCache?.onWriteError?.(e));
-    return { hop, request, credentials: result.credentials, arn: result.assumedRoleArn, fromCliCache: false, viaMfaSession };
-  } catch (e) {
-    if (!(e instanceof StsCallError)) throw e;
-    throw describeStsFailure(e, {
+  const describe = (e: StsCallError) =>
+    describeStsFailure(e, {
       profile: profileName,
       hopProfile: hop.profile.name,
       action: 'AssumeRole',
@@ -188,6 +212,27 @@ async function assumeHop(sts: StsApi, deps: ResolveDeps, context: ResolveContext
       chained: index > 0 || rootIsRoleSession(chain.root) || signer !== caller,
       mfaSerial: request.SerialNumber,
     });
+  try {
+    if (mfaKey && deps.mfaSessions) {
+      const mfa = deps.mfaSessions.cache.usable(mfaKey, deps.clock.now()) ?? (await startMfaSession(sts, deps, profileName, hop, caller, { region: context.region, endpoint: context.endpoint, key: mfaKey, sourceProfile: chain.root.profile.name }));
+      // The role is assumed from the MFA session: its MFA context satisfies the role's MFA condition.
+      signer = mfa.credentials;
+      sent = { ...request };
+      delete sent.SerialNumber;
+      viaMfaSession = true;
+    }
+    const assume = () => sts.assumeRole({ credentials: signer, region: context.region, endpoint: context.endpoint, signal: deps.signal }, sent);
+    const result = request.SerialNumber && !viaMfaSession
+      ? await withMfaCode(deps, profileName, hop, describe, (code) => {
+          request.TokenCode = code;
+          return assume();
+        })
+      : await assume();
+    if (cacheKey && deps.cliCache?.write) await deps.cliCache.write(cacheKey, result).catch((e: unknown) => deps.cliCache?.onWriteError?.(e));
+    return { hop, request, credentials: result.credentials, arn: result.assumedRoleArn, fromCliCache: false, viaMfaSession };
+  } catch (e) {
+    if (!(e instanceof StsCallError)) throw e;
+    throw describe(e);
   }
 }
 
@@ -261,17 +306,11 @@ async function startMfaSession(
   where: { region: string; endpoint?: string; key: string; sourceProfile: string },
 ): Promise<MfaSession> {
   const serial = hop.profile.mfaSerial as string;
-  const code = await askMfa(deps, profileName, hop);
-  try {
-    const out = await sts.getSessionToken(
-      { credentials: userKeys, region: where.region, endpoint: where.endpoint, signal: deps.signal },
-      { SerialNumber: serial, TokenCode: code, DurationSeconds: deps.mfaSessions?.durationSeconds },
-    );
-    const session: MfaSession = { key: where.key, sourceProfile: where.sourceProfile, mfaSerial: serial, credentials: out.credentials, expiresAt: out.credentials.expiration.getTime(), obtainedAt: deps.clock.now() };
-    deps.mfaSessions?.cache.set(session);
-    return session;
-  } catch (e) {
-    if (!(e instanceof StsCallError)) throw e;
-    throw describeStsFailure(e, { profile: profileName, hopProfile: hop.profile.name, action: 'GetSessionToken', sourceProfile: where.sourceProfile, mfaSerial: serial });
-  }
+  const describe = (e: StsCallError) => describeStsFailure(e, { profile: profileName, hopProfile: hop.profile.name, action: 'GetSessionToken', sourceProfile: where.sourceProfile, mfaSerial: serial });
+  const out = await withMfaCode(deps, profileName, hop, describe, (code) =>
+    sts.getSessionToken({ credentials: userKeys, region: where.region, endpoint: where.endpoint, signal: deps.signal }, { SerialNumber: serial, TokenCode: code, DurationSeconds: deps.mfaSessions?.durationSeconds }),
+  );
+  const session: MfaSession = { key: where.key, sourceProfile: where.sourceProfile, mfaSerial: serial, credentials: out.credentials, expiresAt: out.credentials.expiration.getTime(), obtainedAt: deps.clock.now() };
+  deps.mfaSessions?.cache.set(session);
+  return session;
 }

@@ -122,7 +122,7 @@ services = local
     const state = await inspect();
     assert.equal(state.active?.arn, LOGIN);
     assert.equal(state.active?.accessKeyId, cache.accessToken.accessKeyId);
-    assert.match(state.statusBar.text, /Console @ 111111111111 1[34]:\d\d$/);
+    assert.match(state.statusBar.text, / console · Console @ 111111111111 1[34]:\d\d$/);
     assert.equal(state.terminalEnv.AWS_ACCESS_KEY_ID, cache.accessToken.accessKeyId);
     assert.equal(state.terminalEnv.AWS_SESSION_TOKEN, '<set>');
     assert.deepEqual(signin.requests, [], 'a valid login needs no refresh');

@@ -188,7 +188,7 @@ ${extra}`,
     assert.match(state.active?.arn ?? '', /^arn:aws:sts::222222222222:assumed-role\/Developer\//);
     assert.equal(state.active?.region, 'eu-west-1');
     // The account's name from discovery, not only its id.
-    assert.match(state.statusBar.text, /Developer @ Development \d+:\d\d$/);
+    assert.match(state.statusBar.text, /\) Developer @ Development \d+:\d\d$/);
     const cli = findCliV1();
     const python = await pythonOfCliV1();
     await runInNewTerminal(

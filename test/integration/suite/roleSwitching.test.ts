@@ -163,7 +163,7 @@ describe('AWS Role Switcher in a real VS Code', function () {
     assert.match(calls[0].params.RoleSessionName, /-vscode$/);
     assert.equal(state.active.region, 'eu-west-1');
     assert.equal(state.statusBar.state, 'active');
-    assert.match(state.statusBar.text, /Admin @ 222222222222 (59:\d\d|1:00:00)$/);
+    assert.match(state.statusBar.text, / dev-admin · Admin @ 222222222222 (59:\d\d|1:00:00)$/);
     const devAdmin = state.tree.find((n) => n.label === 'Account 222222222222')?.children?.find((n) => n.label === 'dev-admin');
     assert.equal(devAdmin?.icon, 'pass-filled');
     assert.match(devAdmin?.description ?? '', /active/);
@@ -209,7 +209,7 @@ describe('AWS Role Switcher in a real VS Code', function () {
     assert.deepEqual(after.active, before.active);
     assert.deepEqual(after.terminalEnv, before.terminalEnv);
     assert.equal(after.statusBar.state, before.statusBar.state);
-    assert.match(after.statusBar.text, /^\$\(shield\) Admin @ 222222222222/);
+    assert.match(after.statusBar.text, /^\$\(shield\) dev-admin · Admin @ 222222222222/);
     const marked = after.tree.flatMap((n) => n.children ?? [n]).filter((n) => n.icon === 'pass-filled').map((n) => n.label);
     assert.deepEqual(marked, ['dev-admin']);
   });

@@ -111,7 +111,7 @@ services = local
     const state = await inspect();
     assert.equal(portal.requests.at(-1)?.headers['x-amz-sso_bearer_token'], SSO_TOKEN);
     assert.match(state.active?.arn ?? '', /^arn:aws:sts::666666666666:assumed-role\/AWSReservedSSO_PowerUser_/);
-    assert.match(state.statusBar.text, /PowerUser @ 666666666666 (59:\d\d|1:00:00)$/);
+    assert.match(state.statusBar.text, / sso-power · PowerUser @ 666666666666 (59:\d\d|1:00:00)$/);
     assert.equal(state.terminalEnv.AWS_ACCESS_KEY_ID, state.active?.accessKeyId);
   });
 
@@ -130,7 +130,7 @@ services = local
     assert.equal(await vscode.commands.executeCommand('awsRoles.assumeRole', 'proc'), true);
     const state = await inspect();
     assert.equal(state.active?.arn, alice.arn);
-    assert.match(state.statusBar.text, /alice @ 111111111111$/);
+    assert.match(state.statusBar.text, / proc · alice @ 111111111111$/);
     await runInNewTerminal('proc-env', dir, 'env | grep ^AWS_ > proc-env.txt');
     const env = parseEnvFile(await fs.readFile(path.join(dir, 'proc-env.txt'), 'utf8'));
     assert.equal(env.AWS_ACCESS_KEY_ID, alice.accessKeyId);
