@@ -7,7 +7,7 @@ import type { ProfileCatalog } from '../core/config/profileCatalog';
 import type { Profile } from '../core/config/profiles';
 import type { StsApi } from '../core/credentials/stsApi';
 import type { SessionManager, SessionChange } from '../core/session/sessionManager';
-import { isAssumable, pushRecent } from '../core/config/profileGroups';
+import { isAssumable, pushRecent, type AccountNames } from '../core/config/profileGroups';
 import { Disposable } from './disposable';
 import { discoveredProfileName } from '../core/config/discoveredRoles';
 import type { SsoSignInRequired } from '../core/credentials/sso/ssoErrors';
@@ -48,6 +48,8 @@ export class SessionCommands extends Disposable {
     private readonly sessions: SessionManager,
     private readonly loadSts: () => Promise<StsApi>,
     private readonly log: Logger,
+    /** The pinned profiles and the account names, for the Assume Role pick. */
+    private readonly pins: () => { pinned?: readonly string[]; names?: AccountNames } = () => ({}),
   ) {
     super();
     this._register(vscode.commands.registerCommand(Commands.assumeRole, (arg: unknown) => this.assume(arg)));
@@ -83,7 +85,7 @@ export class SessionCommands extends Disposable {
           if (choice === open) await vscode.commands.executeCommand(Commands.openConfig);
           return false;
         }
-        const picked = await pickRoleProfile(candidates, this.recent, this.sessions.active?.profileName);
+        const picked = await pickRoleProfile(candidates, this.recent, this.sessions.active?.profileName, this.pins());
         if (!picked) return false;
         profileName = picked.name;
       }

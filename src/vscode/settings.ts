@@ -27,6 +27,8 @@ export interface Settings {
   ssoFlow: SsoFlowSetting;
   ssoProfileNameTemplate: string;
   ssoSignInTimeoutMinutes: number;
+  /** Account ids to names (`awsRoles.accountNames`), as written. */
+  accountNames: Readonly<Record<string, unknown>>;
 }
 
 /** `awsRoles.sso.flow`: how Sign In to IAM Identity Center signs in. */
@@ -54,6 +56,7 @@ const DEFAULTS: Settings = {
   ssoFlow: 'auto',
   ssoProfileNameTemplate: '{accountName}/{roleName}',
   ssoSignInTimeoutMinutes: 5,
+  accountNames: {},
 };
 
 function read(): Settings {
@@ -79,6 +82,7 @@ function read(): Settings {
   const flow = c.get<unknown>('sso.flow');
   const template = strKey('sso.profileNameTemplate').trim();
   const timeout = c.get<unknown>('sso.signInTimeoutMinutes');
+  const names = c.get<unknown>('accountNames');
   return {
     autoRefresh: bool('autoRefresh'),
     refreshMinutesBefore: num('refreshMinutesBefore', 1, 30),
@@ -100,6 +104,8 @@ function read(): Settings {
     stsTimeoutSeconds: num('stsTimeoutSeconds', 1, 120),
     ssoFlow: flow === 'authorizationCode' || flow === 'deviceCode' ? flow : 'auto',
     ssoProfileNameTemplate: template || DEFAULTS.ssoProfileNameTemplate,
+    // Which entries count (12-digit ids, non-empty names) is decided by core/config/profileGroups' accountNames.
+    accountNames: names && typeof names === 'object' && !Array.isArray(names) ? (names as Record<string, unknown>) : {},
     ssoSignInTimeoutMinutes: typeof timeout === 'number' && Number.isFinite(timeout) ? Math.min(30, Math.max(1, timeout)) : DEFAULTS.ssoSignInTimeoutMinutes,
   };
 }
