@@ -448,7 +448,7 @@ describe('UI: assume a role with MFA from the command palette', function () {
     assert.match(await toast.innerText(), /AWS credentials for "prod-readonly" were dropped/);
     assert.equal(await toast.locator('.codicon-info').count(), 1, 'an information (not warning/error) notification');
     await toast.locator('.monaco-button', { hasText: 'Assume again' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-    await page.waitForFunction(() => !document.querySelector('.part.sidebar .codicon-pass-filled'), undefined, { timeout: UI_TIMEOUT });
+    await treeRow('prod-readonly').locator('.codicon-pass-filled').waitFor({ state: 'detached', timeout: UI_TIMEOUT });
     await page.mouse.move(900, 450);
     await shot('notification-dropped.png');
   });
