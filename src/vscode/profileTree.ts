@@ -87,9 +87,10 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
     return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
   }
 
-  private async pin(node: TreeNode | undefined, pin: boolean): Promise<void> {
-    if (node?.type !== 'profile' || !this.state) return;
-    await this.state.update(StateKeys.pinnedProfiles, togglePin(this.pinned, node.profile.name, pin));
+  private async pin(arg: TreeNode | string | undefined, pin: boolean): Promise<void> {
+    const name = typeof arg === 'string' ? arg : arg?.type === 'profile' ? arg.profile.name : undefined;
+    if (name === undefined || !this.state) return;
+    await this.state.update(StateKeys.pinnedProfiles, togglePin(this.pinned, name, pin));
     this.changed.fire(undefined);
   }
 
@@ -124,19 +125,28 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
     await vscode.commands.executeCommand('list.select');
   }
 
-  private async openInConfig(node: TreeNode | undefined): Promise<void> {
-    const set = this.catalog.loaded;
-    const where = node?.type === 'profile' && set ? profileSectionLine(set, node.profile) : undefined;
+  /** The profile a menu command was run on, as the files say now (a tree node or a profile name). */
+  private async profileOf(arg: TreeNode | string | undefined): Promise<{ set: ProfileSet; profile: Profile } | undefined> {
+    const name = typeof arg === 'string' ? arg : arg?.type === 'profile' ? arg.profile.name : undefined;
+    const set = name === undefined ? undefined : await this.catalog.get();
+    const profile = name === undefined ? undefined : set?.profiles.get(name);
+    return set && profile ? { set, profile } : undefined;
+  }
+
+  private async openInConfig(arg: TreeNode | string | undefined): Promise<void> {
+    const found = await this.profileOf(arg);
+    const where = found && profileSectionLine(found.set, found.profile);
     if (!where) return;
     const position = new vscode.Position(where.line, 0);
     await vscode.window.showTextDocument(vscode.Uri.file(where.path), { selection: new vscode.Range(position, position) });
   }
 
-  private async copyRoleArn(node: TreeNode | undefined): Promise<void> {
-    const arn = node?.type === 'profile' ? roleArnOf(node.profile) : undefined;
-    if (!arn) return;
+  private async copyRoleArn(arg: TreeNode | string | undefined): Promise<void> {
+    const found = await this.profileOf(arg);
+    const arn = found && roleArnOf(found.profile);
+    if (!found || !arn) return;
     await vscode.env.clipboard.writeText(arn);
-    vscode.window.setStatusBarMessage(`$(copy) Copied the role ARN of ${node?.type === 'profile' ? node.profile.name : ''}`, 4000);
+    vscode.window.setStatusBarMessage(`$(copy) Copied the role ARN of ${found.profile.name}`, 4000);
   }
 
   /** What the view says above the tree (unreadable or refused files, the filter), for the inspect command. */
