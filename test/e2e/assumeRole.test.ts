@@ -269,7 +269,7 @@ describe('UI: assume a role with MFA from the command palette', function () {
     const bar = await page.locator('.part.activitybar').boundingBox();
     const side = await sideBar().boundingBox();
     assert.ok(bar && side, 'activity bar and side bar have bounding boxes');
-    await shot('tree.png', { x: bar.x, y: side.y, width: side.x + side.width - bar.x, height: side.height });
+    await shot('tree-accounts.png', { x: bar.x, y: side.y, width: side.x + side.width - bar.x, height: side.height });
   });
 
   it('assumes the MFA role through "AWS: Assume Role" in the command palette', async () => {

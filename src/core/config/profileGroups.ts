@@ -84,9 +84,7 @@ export function matchesFilter(profile: Profile, filter: string, names: AccountNa
 export function filterMessage(filter: string, matching: number): string | undefined {
   const text = filter.trim();
   if (!text) return undefined;
-  return matching === 0
-    ? `No profile matches "${text}". Change the filter, or clear it with ✕ above.`
-    : `Filtered by "${text}": ${matching} ${matching === 1 ? 'profile' : 'profiles'}. Clear it with ✕ above.`;
+  return matching === 0 ? `No profile matches "${text}". Change the filter or clear it.` : `Filtered by "${text}": ${matching} ${matching === 1 ? 'profile' : 'profiles'}.`;
 }
 
 /** How many profiles a filter lets through. */
