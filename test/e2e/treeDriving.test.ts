@@ -195,6 +195,29 @@ describe('UI: drive the Profiles tree', function () {
     assert.deepEqual(labels.slice(0, 2), ['Pinned', 'deploy'], `the Pinned group first: ${labels.join(' | ')}`);
   });
 
+  it('Assume Role lists the pinned profile first, with its account by name', async () => {
+    await page.locator('.part.editor').click();
+    await page.keyboard.press('F1');
+    await quickInput().locator('.quick-input-box input').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await page.keyboard.type('AWS: Assume Role');
+    await quickInput().locator('.quick-input-list .monaco-list-row', { hasText: 'AWS: Assume Role' }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await page.keyboard.press('Enter');
+    await quickInput().locator('.quick-input-title', { hasText: 'AWS: Assume Role' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    const first = quickInput().locator('.quick-input-list .monaco-list-row').first();
+    await first.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    const text = await first.innerText();
+    assert.match(text, /deploy/, `the pinned profile first: ${text}`);
+    assert.match(text, /pinned/, `under a "pinned" separator: ${text}`);
+    assert.match(text, /Deployer · Production \(333333333333\)/);
+    await shot('quick-pick-pinned.png', await (async () => {
+      const box = await quickInput().boundingBox();
+      assert.ok(box);
+      return { x: box.x - 16, y: box.y - 16, width: box.width + 32, height: box.height + 32 };
+    })());
+    await page.keyboard.press('Escape');
+    await quickInput().waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+  });
+
   it('filters as you type, says what it filters by, and says when nothing matches; Esc restores the previous filter', async () => {
     await sideBar().locator('.action-label[aria-label="Filter Profiles"]').first().click();
     await quickInput().locator('.quick-input-box input').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
