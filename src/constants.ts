@@ -22,6 +22,14 @@ export const Commands = {
   ssoSignOut: 'awsRoles.ssoSignOut',
   ssoRefreshAccounts: 'awsRoles.ssoRefreshAccounts',
   ssoWriteProfiles: 'awsRoles.ssoWriteProfiles',
+  /** A profile row's own command (click, double-click, Enter); assumes on double-click and Enter. */
+  openProfileRow: 'awsRoles.openProfileRow',
+  /** Bound to Enter in the profiles view. */
+  assumeFocusedRow: 'awsRoles.assumeFocusedRow',
+  openProfileInConfig: 'awsRoles.openProfileInConfig',
+  copyRoleArn: 'awsRoles.copyRoleArn',
+  pinProfile: 'awsRoles.pinProfile',
+  unpinProfile: 'awsRoles.unpinProfile',
 } as const;
 
 export const Views = {
@@ -48,6 +56,8 @@ export const StateKeys = {
   discoveredRoles: 'awsRoles.identityCenter.discovered',
   /** The sign-ins (sso-session or start URL) this extension made, which AWS: Sign Out also signs out of. */
   ssoSignedInHere: 'awsRoles.identityCenter.signedInHere',
+  /** The profile names pinned to the top of the tree and the Assume Role pick, in pin order. */
+  pinnedProfiles: 'awsRoles.pinnedProfiles',
 } as const;
 
 /** Keys in SecretStorage (the OS keychain): credentials live only there. */

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { CountingClock, systemClock } from './core/clock';
-import { defaultProfileHasCredentials } from './core/config/profileGroups';
+import { accountNameOf, accountNames, defaultProfileHasCredentials } from './core/config/profileGroups';
 import { ProfileCatalog } from './core/config/profileCatalog';
 import { AwsCliCheck } from './core/credentials/cliSignIn';
 import { MfaSessionCache } from './core/credentials/mfaSessions';
@@ -75,9 +75,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics
   const sync = own(new SessionSync(store, sessions, mfaCache, clock, log, () => vscode.workspace.isTrusted));
   timer.mark('core services');
 
-  const tree = own(new ProfileTreeProvider(catalog, sessions, log, identityCenter));
+  const tree = own(new ProfileTreeProvider(catalog, sessions, log, identityCenter, settings, context.globalState));
+  const names = () => accountNames(catalog.loaded, settings.value.accountNames);
   timer.mark('tree view');
-  const statusBar = own(new IdentityStatusBar(sessions, mfaCache, settings, clock, (name) => catalog.loaded?.profiles.get(name)?.discovered?.accountName));
+  const statusBar = own(new IdentityStatusBar(sessions, mfaCache, settings, clock, (name) => {
+    const profile = catalog.loaded?.profiles.get(name);
+    return profile && accountNameOf(profile, names());
+  }));
   timer.mark('status bar');
   const debug = own(new DebugCredentials(sessions, settings, log));
   const consoleSignin = own(new ConsoleSignin(sessions, settings, log));
@@ -93,7 +97,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics
   own(new AddRoleProfile(catalog, log));
   own(new ConfigCommands(catalog, log));
   own(new SignOut(sessions, mfaCache, store, clock, log, () => identityCenter.signOutAllOfOurs()));
-  const sessionCommands = own(new SessionCommands(context, catalog, sessions, loadSts, log));
+  const sessionCommands = own(new SessionCommands(context, catalog, sessions, loadSts, log, () => ({ pinned: tree.pinned, names: names() })));
   own(settings.onDidChange(() => sessions.reschedule()));
   const hooks = registerTestHooks(env, { terminalEnvironment, context, sessions, store, sync, sessionCommands, tree, statusBar, debugNotes: () => debug.notes, identityCenter, consoleDestination: () => consoleSignin.lastDestination, renewedMessage: () => credentialRefresh.renewedMessage });
   if (hooks) own(hooks);

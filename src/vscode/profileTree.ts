@@ -1,17 +1,18 @@
 import * as vscode from 'vscode';
-import { Commands, ContextKeys, Views } from '../constants';
+import { Commands, ContextKeys, StateKeys, Views } from '../constants';
 import { formatDuration } from '../core/session/countdown';
 import type { ProfileCatalog } from '../core/config/profileCatalog';
 import type { Profile, ProfileSet } from '../core/config/profiles';
 import type { ProfileSummary } from '../core/config/profileSummary';
 import { KIND_ICONS, KIND_LABELS } from './profileKinds';
 import type { SessionManager } from '../core/session/sessionManager';
-import { accountAndRole, buildIdentityCenterGroups, buildProfileGroups, isAssumable, type IdentityCenterAccount, type IdentityCenterGroup, type ProfileGroup } from '../core/config/profileGroups';
+import { accountAndRole, accountNames, buildIdentityCenterGroups, buildProfileGroups, countMatches, filterMessage, isAssumable, PINNED_GROUP_ID, profileSectionLine, rowDescription, togglePin, type AccountNames, type IdentityCenterAccount, type IdentityCenterGroup, type ProfileGroup } from '../core/config/profileGroups';
 import { matchingConfigProfiles, ssoSessionNames } from '../core/config/discoveredRoles';
 import type { IdentityCenter } from './identityCenter';
 import { engine } from './lazyChunks';
 import { Disposable } from './disposable';
 import type { Logger } from './logger';
+import type { SettingsService } from './settings';
 
 export interface TreeSnapshotNode {
   label: string;
@@ -25,9 +26,19 @@ export interface TreeSnapshotNode {
 /** Above this many profiles (Identity Center exports) account groups start collapsed, so the view opens instantly. */
 const LARGE_TREE = 200;
 
+/** Two opens of the same row within this long are a double-click (the usual OS default). */
+const DOUBLE_CLICK_MS = 500;
+
+/** How long after Enter the row's open counts as coming from the keyboard. */
+const KEYBOARD_OPEN_MS = 1000;
+
+/** How long the filter waits after a keystroke before redrawing the tree. */
+const FILTER_DEBOUNCE_MS = 150;
+
 export type TreeNode =
   | { type: 'group'; group: ProfileGroup }
-  | { type: 'profile'; profile: Profile }
+  /** `under`: the kind of group the row is in (a row under its account does not repeat the account). */
+  | { type: 'profile'; profile: Profile; under?: 'account' | 'pinned' }
   | { type: 'ssoSession'; ssoSession: string; group: IdentityCenterGroup }
   | { type: 'account'; ssoSession: string; account: IdentityCenterAccount };
 
@@ -40,12 +51,18 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
   private collapseGroups = false;
   private loggedFileErrors = '';
   private readonly view: vscode.TreeView<TreeNode>;
+  private names: AccountNames = new Map();
+  /** The last mouse open of a row (double-click detection), and until when an open counts as Enter. */
+  private lastOpen: { id: string; at: number; assumed: boolean } | undefined;
+  private keyboardOpenUntil = 0;
 
   constructor(
     private readonly catalog: ProfileCatalog,
     private readonly sessions: SessionManager,
     private readonly log: Logger,
     private readonly identityCenter?: IdentityCenter,
+    private readonly settings?: SettingsService,
+    private readonly state?: vscode.Memento,
   ) {
     super();
     if (identityCenter) this._register(identityCenter.onDidChange(() => this.changed.fire(undefined)));
@@ -55,9 +72,84 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
     this._register(vscode.commands.registerCommand(Commands.clearFilter, () => this.setFilter('')));
     this._register(catalog.onDidChange(() => this.changed.fire(undefined)));
     this._register(sessions.onDidChange(() => this.changed.fire(undefined)));
+    if (settings) this._register(settings.onDidChange(({ previous, current }) => JSON.stringify(previous.accountNames) !== JSON.stringify(current.accountNames) && this.changed.fire(undefined)));
+    this._register(vscode.commands.registerCommand(Commands.openProfileRow, (node: TreeNode) => this.openRow(node)));
+    this._register(vscode.commands.registerCommand(Commands.assumeFocusedRow, () => this.enter()));
+    this._register(vscode.commands.registerCommand(Commands.openProfileInConfig, (node: TreeNode) => this.openInConfig(node)));
+    this._register(vscode.commands.registerCommand(Commands.copyRoleArn, (node: TreeNode) => this.copyRoleArn(node)));
+    this._register(vscode.commands.registerCommand(Commands.pinProfile, (node: TreeNode) => this.pin(node, true)));
+    this._register(vscode.commands.registerCommand(Commands.unpinProfile, (node: TreeNode) => this.pin(node, false)));
   }
 
-  /** What the view says above the tree (unreadable or refused files), for the inspect command. */
+  /** The pinned profile names, in the order they were pinned. */
+  get pinned(): string[] {
+    const value = this.state?.get<unknown>(StateKeys.pinnedProfiles);
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+  }
+
+  private async pin(arg: TreeNode | string | undefined, pin: boolean): Promise<void> {
+    const name = typeof arg === 'string' ? arg : arg?.type === 'profile' ? arg.profile.name : undefined;
+    if (name === undefined || !this.state) return;
+    await this.state.update(StateKeys.pinnedProfiles, togglePin(this.pinned, name, pin));
+    this.changed.fire(undefined);
+  }
+
+  /**
+   * A row's command. VS Code runs a TreeItem's command on every "open" of the row: a single click
+   * (with the default workbench.list.openMode), each click of a double-click, and Enter (list.select).
+   * Assuming a role changes every terminal, so a click only selects, as in the Explorer with
+   * openMode doubleClick: a second open of the same row within DOUBLE_CLICK_MS, or an open that
+   * Enter started (awsRoles.assumeFocusedRow, bound to Enter in this view), assumes it. Users who
+   * set openMode to doubleClick get opens only for double-clicks and Enter, so each one assumes.
+   */
+  async openRow(node: TreeNode | undefined): Promise<boolean> {
+    if (node?.type !== 'profile') return false;
+    const now = Date.now();
+    const id = `profile:${node.profile.name}`;
+    const fromKeyboard = now <= this.keyboardOpenUntil;
+    this.keyboardOpenUntil = 0;
+    const doubleClickMode = vscode.workspace.getConfiguration('workbench.list').get('openMode') === 'doubleClick';
+    const last = this.lastOpen;
+    const second = last !== undefined && last.id === id && now - last.at <= DOUBLE_CLICK_MS;
+    // A double-click can open the row a third time (the dblclick event): one assume per double-click.
+    if (second && last.assumed) return false;
+    const assume = fromKeyboard || doubleClickMode || second;
+    this.lastOpen = { id, at: now, assumed: assume };
+    if (!assume) return false;
+    return (await vscode.commands.executeCommand(Commands.assumeRole, node.profile.name)) === true;
+  }
+
+  /** Enter in the view: marks the open that follows as the keyboard's, then lets the list open the focused row. */
+  private async enter(): Promise<void> {
+    this.keyboardOpenUntil = Date.now() + KEYBOARD_OPEN_MS;
+    await vscode.commands.executeCommand('list.select');
+  }
+
+  /** The profile a menu command was run on, as the files say now (a tree node or a profile name). */
+  private async profileOf(arg: TreeNode | string | undefined): Promise<{ set: ProfileSet; profile: Profile } | undefined> {
+    const name = typeof arg === 'string' ? arg : arg?.type === 'profile' ? arg.profile.name : undefined;
+    const set = name === undefined ? undefined : await this.catalog.get();
+    const profile = name === undefined ? undefined : set?.profiles.get(name);
+    return set && profile ? { set, profile } : undefined;
+  }
+
+  private async openInConfig(arg: TreeNode | string | undefined): Promise<void> {
+    const found = await this.profileOf(arg);
+    const where = found && profileSectionLine(found.set, found.profile);
+    if (!where) return;
+    const position = new vscode.Position(where.line, 0);
+    await vscode.window.showTextDocument(vscode.Uri.file(where.path), { selection: new vscode.Range(position, position) });
+  }
+
+  private async copyRoleArn(arg: TreeNode | string | undefined): Promise<void> {
+    const found = await this.profileOf(arg);
+    const arn = found && roleArnOf(found.profile);
+    if (!found || !arn) return;
+    await vscode.env.clipboard.writeText(arn);
+    vscode.window.setStatusBarMessage(`$(copy) Copied the role ARN of ${found.profile.name}`, 4000);
+  }
+
+  /** What the view says above the tree (unreadable or refused files, the filter), for the inspect command. */
   get message(): string | undefined {
     return this.view.message;
   }
@@ -107,20 +199,43 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
     this.refresh();
   }
 
-  /** AWS: Filter Profiles. */
-  private async askFilter(): Promise<void> {
-    const value = await vscode.window.showInputBox({
-      title: 'Filter AWS profiles',
-      prompt: 'Profile name, account id or role name',
-      value: this.filter,
+  /** AWS: Filter Profiles: applies as you type; Enter keeps it, Esc puts the previous filter back. */
+  private askFilter(): Promise<void> {
+    const previous = this.filter;
+    const input = vscode.window.createInputBox();
+    input.title = 'Filter AWS profiles';
+    input.prompt = 'Profile name, account id or name, or role name. Enter keeps the filter, Esc restores the previous one.';
+    input.value = previous;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let accepted = false;
+    return new Promise<void>((resolve) => {
+      const subscriptions = [
+        input.onDidChangeValue((value) => {
+          clearTimeout(timer);
+          timer = setTimeout(() => this.setFilter(value), FILTER_DEBOUNCE_MS);
+        }),
+        input.onDidAccept(() => {
+          accepted = true;
+          clearTimeout(timer);
+          this.setFilter(input.value);
+          input.hide();
+        }),
+        input.onDidHide(() => {
+          clearTimeout(timer);
+          if (!accepted) this.setFilter(previous);
+          for (const d of subscriptions) d.dispose();
+          input.dispose();
+          resolve();
+        }),
+      ];
+      input.show();
     });
-    if (value !== undefined) this.setFilter(value);
   }
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
-    if (node?.type === 'group') return node.group.profiles.map((profile) => ({ type: 'profile', profile }));
+    if (node?.type === 'group') return node.group.profiles.map((profile) => ({ type: 'profile', profile, under: node.group.id === PINNED_GROUP_ID ? 'pinned' : node.group.accountId ? 'account' : undefined }));
     if (node?.type === 'ssoSession') return node.group.accounts.map((account) => ({ type: 'account', ssoSession: node.ssoSession, account }));
-    if (node?.type === 'account') return node.account.profiles.map((profile) => ({ type: 'profile', profile }));
+    if (node?.type === 'account') return node.account.profiles.map((profile) => ({ type: 'profile', profile, under: 'account' }));
     if (node) return [];
     let set: ProfileSet;
     try {
@@ -137,8 +252,10 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
       config.refused && `The AWS CLI refuses ${config.path} (${config.refused}) No profile is assumed until it is fixed.`,
       credentials.refused && `The AWS CLI refuses ${credentials.path} (${credentials.refused}) No profile is assumed until it is fixed.`,
     ].filter((e): e is string => Boolean(e));
-    // A refused or unreadable file is said at the top of the view, not only in the log.
-    this.view.message = fileErrors.length ? fileErrors.join(' ') : undefined;
+    this.names = accountNames(set, this.settings?.value.accountNames);
+    // A refused or unreadable file is said at the top of the view, not only in the log; so is the filter.
+    const filterNote = filterMessage(this.filter, countMatches(set, this.filter, this.names));
+    this.view.message = [...fileErrors, filterNote].filter(Boolean).join(' ') || undefined;
     if (fileErrors.length && fileErrors.join() !== this.loggedFileErrors) this.log.error(fileErrors.join(' '));
     this.loggedFileErrors = fileErrors.join();
     if (set.profiles.size === 0) {
@@ -146,8 +263,8 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
       return [];
     }
     await setState('ready');
-    const groups = buildProfileGroups(set, this.filter);
-    const ssoGroups = buildIdentityCenterGroups(set, ssoSessionNames(set), this.filter, this.markAlsoDiscovered(set));
+    const groups = buildProfileGroups(set, this.filter, { names: this.names, pinned: this.pinned });
+    const ssoGroups = buildIdentityCenterGroups(set, ssoSessionNames(set), this.filter, this.markAlsoDiscovered(set), this.names);
     this.collapseGroups = !this.filter && groups.length + ssoGroups.length > 1 && set.profiles.size > LARGE_TREE;
     const ssoNodes: TreeNode[] = ssoGroups.map((group) => ({ type: 'ssoSession', ssoSession: group.ssoSession, group }));
     // One group needs no extra level of nesting.
@@ -204,7 +321,7 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
       const holdsActive = node.group.profiles.some((p) => p.name === this.sessions.active?.profileName);
       const item = new vscode.TreeItem(node.group.label, this.collapseGroups && !holdsActive ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
       item.id = node.group.id;
-      item.iconPath = new vscode.ThemeIcon(node.group.accountId ? 'cloud' : 'folder');
+      item.iconPath = new vscode.ThemeIcon(node.group.id === PINNED_GROUP_ID ? 'pinned' : node.group.accountId ? 'cloud' : 'folder');
       item.description = `${node.group.profiles.length}`;
       item.contextValue = 'group;';
       return item;
@@ -214,18 +331,19 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
     const active = this.sessions.active?.profileName === p.name;
     const problem = set ? engine().profileProblem(set, p) : undefined;
     const item = new vscode.TreeItem(p.name, vscode.TreeItemCollapsibleState.None);
-    item.id = `profile:${p.name}`;
+    // A pinned profile has a second row in the Pinned group: ids must differ.
+    item.id = `${node.under === 'pinned' ? 'pinned' : 'profile'}:${p.name}`;
     const parts: string[] = [];
-    if (active) parts.push('● active');
-    const where = accountAndRole(p);
     if (p.discovered) {
       // Under its account already: the role is the label, the account is not repeated.
-      item.label = p.discovered.roleName;
+      item.label = node.under === 'pinned' ? `${p.discovered.roleName} · ${this.names.get(p.discovered.accountId) ?? p.discovered.accountId}` : p.discovered.roleName;
     } else {
-      parts.push(where ? `${where.roleName || KIND_LABELS[p.kind]} · ${where.accountId}` : KIND_LABELS[p.kind]);
+      parts.push(rowDescription(p, set, { kindLabel: KIND_LABELS[p.kind], showAccount: node.under !== 'account', names: this.names }));
       const listedBy = this.alsoDiscovered.get(p.name);
       if (listedBy) parts.push(`in ${listedBy}`);
     }
+    // One active marker: the green icon; only when a problem takes the icon does the text say it.
+    if (active && problem) parts.unshift('active');
     item.description = parts.join(' · ') || undefined;
     item.iconPath = problem
       ? problem.severity === 'error'
@@ -235,8 +353,11 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
         ? new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('charts.green'))
         : new vscode.ThemeIcon(KIND_ICONS[p.kind]);
     const assumable = problem?.severity !== 'error' && isAssumable(p);
-    item.contextValue = `profile;${p.kind};${assumable ? 'assumable;' : ''}${active ? 'active;' : ''}${p.discovered ? 'discovered;' : ''}`;
-    item.accessibilityInformation = { label: `${p.name}, ${item.description}${problem ? `, has ${problem.severity === 'error' ? 'an error' : 'a warning'}` : ''}` };
+    const pinned = this.pinned.includes(p.name);
+    const inConfig = set !== undefined && profileSectionLine(set, p) !== undefined;
+    item.contextValue = `profile;${p.kind};${assumable ? 'assumable;' : ''}${active ? 'active;' : ''}${p.discovered ? 'discovered;' : ''}${pinned ? 'pinned;' : 'unpinned;'}${inConfig ? 'inConfig;' : ''}${roleArnOf(p) ? 'roleArn;' : ''}`;
+    if (assumable) item.command = { title: 'Select (double-click or Enter: Assume)', command: Commands.openProfileRow, arguments: [node] };
+    item.accessibilityInformation = { label: `${p.name}${active ? ', active' : ''}, ${item.description ?? ''}${problem ? `, has ${problem.severity === 'error' ? 'an error' : 'a warning'}` : ''}` };
     return item;
   }
 
@@ -261,6 +382,8 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
     md.appendMarkdown(`**${escape(p.name)}** — ${KIND_LABELS[p.kind]}${active ? ' (active)' : ''}\n\n`);
     const rows: [string, string | undefined][] = [];
     if (p.settings.role_arn) rows.push(['Role ARN', p.settings.role_arn]);
+    const account = accountAndRole(p)?.accountId;
+    if (account) rows.push(['Account', this.names.has(account) ? `${this.names.get(account)} (${account})` : account]);
     if (source) rows.push([source.label, source.value]);
     rows.push(['Region', p.region ?? 'not set (us-east-1 or AWS_REGION)']);
     if (durationSeconds !== undefined) rows.push(['Duration', formatDuration(durationSeconds)]);
@@ -273,6 +396,11 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
     if (problem) md.appendMarkdown(`\n$(${problem.severity}) ${escape(this.log.redactor.redact(problem.message))}`);
     return md;
   }
+}
+
+/** The ARN of the role a profile assumes, when the config names it (Identity Center roles have paths nobody wrote down). */
+function roleArnOf(profile: Profile): string | undefined {
+  return profile.role ? profile.settings.role_arn : undefined;
 }
 
 function escape(text: string): string {

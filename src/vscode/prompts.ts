@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Profile } from '../core/config/profiles';
 import { isValidMfaCode } from '../core/credentials/mfaCode';
 import type { MfaCodeProvider } from '../core/session/resolveSession';
-import { accountAndRole, orderForPick, type PickSection } from '../core/config/profileGroups';
+import { accountAndRole, orderForPick, type AccountNames, type PickSection } from '../core/config/profileGroups';
 import type { ProfileVerdict } from '../core/config/profileSummary';
 import { KIND_ICONS, KIND_LABELS } from './profileKinds';
 
@@ -95,13 +95,25 @@ export async function pickRoleProfile(
   recent: readonly string[],
   activeProfile: string | undefined,
   problemOf: (profile: Profile) => ProfileVerdict | undefined = () => undefined,
+  pins: { pinned?: readonly string[]; names?: AccountNames } = {},
 ): Promise<Profile | undefined> {
   const items: ProfilePickItem[] = [];
-  let previous: PickSection | undefined;
-  for (const { profile, section } of orderForPick(profiles, recent)) {
+  const names = pins.names ?? new Map<string, string>();
+  // Pinned profiles first (in the order they were pinned), once: they keep their place while the recent list reorders on every switch.
+  const pinnedSet = new Set(pins.pinned);
+  const pinned = (pins.pinned ?? []).map((n) => profiles.find((p) => p.name === n)).filter((p): p is Profile => p !== undefined);
+  const ordered: { profile: Profile; section: PickSection | 'pinned' }[] = [
+    ...pinned.map((profile) => ({ profile, section: 'pinned' as const })),
+    ...orderForPick(
+      profiles.filter((p) => !pinnedSet.has(p.name)),
+      recent.filter((n) => !pinnedSet.has(n)),
+    ),
+  ];
+  let previous: PickSection | 'pinned' | undefined;
+  for (const { profile, section } of ordered) {
     if (section !== previous) {
-      // The first part needs no title unless it is the recent one; after the recent ones, "all profiles".
-      const label = SECTION_SEPARATORS[section] ?? (previous === 'recent' ? 'all profiles' : undefined);
+      // The first part needs no title unless it is the pinned or recent one; after those, "all profiles".
+      const label = section === 'pinned' ? 'pinned' : (SECTION_SEPARATORS[section] ?? (previous === 'recent' || previous === 'pinned' ? 'all profiles' : undefined));
       if (label) items.push({ label, kind: vscode.QuickPickItemKind.Separator });
       previous = section;
     }
@@ -112,7 +124,7 @@ export async function pickRoleProfile(
     if (found) {
       items.push({
         label: `${icon('organization')} ${found.roleName}`,
-        description: `${found.accountName ? `${found.accountName} (${found.accountId})` : found.accountId}`,
+        description: `${(names.get(found.accountId) ?? found.accountName) ? `${names.get(found.accountId) ?? found.accountName} (${found.accountId})` : found.accountId}`,
         detail: [problemLine, `${found.ssoSession}${profile.region ? `  ${profile.region}` : ''}`].filter(Boolean).join('  '),
         profile,
       });
@@ -121,7 +133,7 @@ export async function pickRoleProfile(
     const where = accountAndRole(profile);
     items.push({
       label: `${icon(KIND_ICONS[profile.kind])} ${profile.name}`,
-      description: [where ? `${where.roleName || KIND_LABELS[profile.kind]} · ${where.accountId}` : KIND_LABELS[profile.kind]].join(''),
+      description: [where ? `${where.roleName || KIND_LABELS[profile.kind]} · ${names.has(where.accountId) ? `${names.get(where.accountId)} (${where.accountId})` : where.accountId}` : KIND_LABELS[profile.kind]].join(''),
       detail: [problemLine, profile.mfaSerial ? '$(lock) MFA' : '', profile.region ?? '', profile.sourceProfile ? `from ${profile.sourceProfile}` : ''].filter(Boolean).join('  ') || undefined,
       profile,
     });

@@ -7,7 +7,7 @@ import type { ProfileCatalog } from '../core/config/profileCatalog';
 import type { Profile } from '../core/config/profiles';
 import type { StsApi } from '../core/credentials/stsApi';
 import type { SessionManager, SessionChange } from '../core/session/sessionManager';
-import { isAssumable, pushRecent } from '../core/config/profileGroups';
+import { isAssumable, pushRecent, type AccountNames } from '../core/config/profileGroups';
 import { Disposable } from './disposable';
 import { discoveredProfileName, matchingConfigProfiles } from '../core/config/discoveredRoles';
 import type { SsoSignInRequired } from '../core/credentials/sso/ssoErrors';
@@ -49,6 +49,8 @@ export class SessionCommands extends Disposable {
     private readonly sessions: SessionManager,
     private readonly loadSts: () => Promise<StsApi>,
     private readonly log: Logger,
+    /** The pinned profiles and the account names, for the Assume Role pick. */
+    private readonly pins: () => { pinned?: readonly string[]; names?: AccountNames } = () => ({}),
   ) {
     super();
     this._register(vscode.commands.registerCommand(Commands.assumeRole, (arg: unknown) => this.assume(arg)));
@@ -86,7 +88,7 @@ export class SessionCommands extends Disposable {
           return false;
         }
         const problemOf = (p: Profile) => engine().profileProblem(set, p);
-        const picked = await pickRoleProfile(candidates, this.recent, this.sessions.active?.profileName, problemOf);
+        const picked = await pickRoleProfile(candidates, this.recent, this.sessions.active?.profileName, problemOf, this.pins());
         if (!picked) return false;
         const problem = problemOf(picked);
         if (problem) {

@@ -30,6 +30,8 @@ export interface Settings {
   ssoSignInTimeoutMinutes: number;
   /** `awsRoles.statusBar.format`: placeholders {profile} {role} {account} {accountId}. */
   statusBarFormat: string;
+  /** Account ids to names (`awsRoles.accountNames`), as written. */
+  accountNames: Readonly<Record<string, unknown>>;
 }
 
 /** `awsRoles.sso.flow`: how Sign In to IAM Identity Center signs in. */
@@ -58,6 +60,7 @@ const DEFAULTS: Settings = {
   ssoProfileNameTemplate: '{accountName}/{roleName}',
   ssoSignInTimeoutMinutes: 5,
   statusBarFormat: DEFAULT_IDENTITY_FORMAT,
+  accountNames: {},
 };
 
 function read(): Settings {
@@ -83,6 +86,7 @@ function read(): Settings {
   const flow = c.get<unknown>('sso.flow');
   const template = strKey('sso.profileNameTemplate').trim();
   const timeout = c.get<unknown>('sso.signInTimeoutMinutes');
+  const names = c.get<unknown>('accountNames');
   return {
     autoRefresh: bool('autoRefresh'),
     refreshMinutesBefore: num('refreshMinutesBefore', 1, 30),
@@ -105,6 +109,8 @@ function read(): Settings {
     ssoFlow: flow === 'authorizationCode' || flow === 'deviceCode' ? flow : 'auto',
     ssoProfileNameTemplate: template || DEFAULTS.ssoProfileNameTemplate,
     statusBarFormat: strKey('statusBar.format').trim() || DEFAULTS.statusBarFormat,
+    // Which entries count (12-digit ids, non-empty names) is decided by core/config/profileGroups' accountNames.
+    accountNames: names && typeof names === 'object' && !Array.isArray(names) ? (names as Record<string, unknown>) : {},
     ssoSignInTimeoutMinutes: typeof timeout === 'number' && Number.isFinite(timeout) ? Math.min(30, Math.max(1, timeout)) : DEFAULTS.ssoSignInTimeoutMinutes,
   };
 }

@@ -138,7 +138,7 @@ export class IdentityStatusBar extends Disposable {
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**AWS role** from profile \`${session.profileName}\`\n\n`);
     const accountName = this.accountName(session.profileName);
-    if (accountName) md.appendMarkdown(`Account: ${accountName.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&')} \`${session.accountId}\` (IAM Identity Center)  \n`);
+    if (accountName) md.appendMarkdown(`Account: ${accountName.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&')} \`${session.accountId}\`  \n`);
     md.appendMarkdown(`ARN: \`${session.arn}\`  \n`);
     if (session.sessionName) md.appendMarkdown(`Session name: \`${session.sessionName}\`  \n`);
     if (session.expiresAt !== undefined) md.appendMarkdown(`Expires: ${new Date(session.expiresAt).toLocaleString()}  \n`);

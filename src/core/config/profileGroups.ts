@@ -1,7 +1,7 @@
 import type { Profile, ProfileSet } from './profiles';
 
 export interface ProfileGroup {
-  /** 'account:123456789012' or 'other'. */
+  /** 'account:123456789012', 'other' or 'pinned'. */
   readonly id: string;
   readonly label: string;
   readonly accountId?: string;
@@ -40,26 +40,95 @@ export function defaultProfileHasCredentials(set: ProfileSet | undefined): boole
   return Boolean(fallback && isAssumable(fallback));
 }
 
-/** Case-insensitive match on profile name, account id, account name (discovered roles) and role name. Empty matches all. */
-export function matchesFilter(profile: Profile, filter: string): boolean {
+/** Account ids to the names people know them by: the setting first (the user's own words), then what Identity Center discovery returned. */
+export type AccountNames = ReadonlyMap<string, string>;
+
+/** The names of accounts: `configured` (`awsRoles.accountNames`, 12-digit ids only) over the names discovery returned. */
+export function accountNames(set: ProfileSet | undefined, configured: Readonly<Record<string, unknown>> = {}): AccountNames {
+  const names = new Map<string, string>();
+  for (const p of set?.profiles.values() ?? []) {
+    const d = p.discovered;
+    if (d?.accountName && !names.has(d.accountId)) names.set(d.accountId, d.accountName);
+  }
+  for (const [id, name] of Object.entries(configured)) if (/^\d{12}$/.test(id) && typeof name === 'string' && name.trim()) names.set(id, name.trim());
+  return names;
+}
+
+/** The name of the account a profile works in, when one is known. */
+export function accountNameOf(profile: Profile, names: AccountNames): string | undefined {
+  const accountId = profile.discovered?.accountId ?? accountAndRole(profile)?.accountId;
+  return accountId === undefined ? undefined : names.get(accountId);
+}
+
+/** An account as the tree and the quick pick name it: `Production (111122223333)`, or `Account 111122223333`. */
+export function accountLabel(accountId: string, names: AccountNames): string {
+  const name = names.get(accountId);
+  return name ? `${name} (${accountId})` : `Account ${accountId}`;
+}
+
+/**
+ * Case-insensitive match on profile name, account id, account name (discovered, or from
+ * `names`) and role name. Empty matches all.
+ */
+export function matchesFilter(profile: Profile, filter: string, names: AccountNames = new Map()): boolean {
   const needle = filter.trim().toLowerCase();
   if (!needle) return true;
   if (profile.name.toLowerCase().includes(needle)) return true;
   if (profile.discovered?.accountName?.toLowerCase().includes(needle)) return true;
+  if (accountNameOf(profile, names)?.toLowerCase().includes(needle)) return true;
   const where = accountAndRole(profile);
   return where !== undefined && (where.accountId.includes(needle) || where.roleName.toLowerCase().includes(needle));
 }
 
+/** What the tree says above its rows about a filter: what it filters by, or that nothing matches. */
+export function filterMessage(filter: string, matching: number): string | undefined {
+  const text = filter.trim();
+  if (!text) return undefined;
+  return matching === 0 ? `No profile matches "${text}". Change the filter or clear it.` : `Filtered by "${text}": ${matching} ${matching === 1 ? 'profile' : 'profiles'}.`;
+}
+
+/** How many profiles a filter lets through. */
+export function countMatches(set: ProfileSet, filter: string, names: AccountNames = new Map()): number {
+  let n = 0;
+  for (const p of set.profiles.values()) if (matchesFilter(p, filter, names)) n++;
+  return n;
+}
+
+/** The pinned profiles that exist and match the filter, in the order they were pinned. */
+export function pinnedProfiles(set: ProfileSet, pinned: readonly string[], filter = '', names: AccountNames = new Map()): Profile[] {
+  return pinned.map((name) => set.profiles.get(name)).filter((p): p is Profile => p !== undefined && matchesFilter(p, filter, names));
+}
+
+/** The pin list after pinning (at the end, so earlier pins keep their place) or unpinning a profile. */
+export function togglePin(pinned: readonly string[], name: string, pin: boolean): string[] {
+  const rest = pinned.filter((n) => n !== name);
+  return pin ? [...rest, name] : rest;
+}
+
 /**
- * Groups role and Identity Center profiles by account (accounts in numeric order,
- * profiles by name) and puts every other profile in one group at the end.
+ * The Assume Role quick pick's order: pinned profiles first (in pin order), then recently used,
+ * then the rest by name. Pins come before recent ones because they are chosen to stay put: the
+ * same place every time, where the recent list moves with every switch.
  */
-export function buildProfileGroups(set: ProfileSet, filter = ''): ProfileGroup[] {
+export function orderPinnedFirst<T extends { name: string }>(items: readonly T[], pinned: readonly string[], recent: readonly string[]): T[] {
+  const pin = new Map(pinned.map((name, i) => [name, i]));
+  const byRecent = orderByRecent(items, recent);
+  const first = byRecent.filter((p) => pin.has(p.name)).sort((a, b) => (pin.get(a.name) as number) - (pin.get(b.name) as number));
+  return [...first, ...byRecent.filter((p) => !pin.has(p.name))];
+}
+
+/**
+ * Groups role and Identity Center profiles by account and puts every other profile in one group
+ * at the end. Accounts with a name come first, by name; the others in numeric order; profiles by
+ * name. With pins, a "Pinned" group comes first (its profiles also stay in their own group).
+ */
+export function buildProfileGroups(set: ProfileSet, filter = '', options: { names?: AccountNames; pinned?: readonly string[] } = {}): ProfileGroup[] {
+  const names = options.names ?? new Map<string, string>();
   const byAccount = new Map<string, Profile[]>();
   const other: Profile[] = [];
   for (const profile of set.profiles.values()) {
     // Discovered roles have groups of their own (buildIdentityCenterGroups).
-    if (profile.discovered || !matchesFilter(profile, filter)) continue;
+    if (profile.discovered || !matchesFilter(profile, filter, names)) continue;
     const accountId = accountAndRole(profile)?.accountId;
     if (accountId) {
       const list = byAccount.get(accountId);
@@ -70,11 +139,21 @@ export function buildProfileGroups(set: ProfileSet, filter = ''): ProfileGroup[]
     }
   }
   const groups: ProfileGroup[] = [...byAccount.keys()]
-    .sort()
-    .map((accountId) => ({ id: `account:${accountId}`, label: `Account ${accountId}`, accountId, profiles: byAccount.get(accountId) as Profile[] }));
+    .sort((a, b) => {
+      const na = names.get(a);
+      const nb = names.get(b);
+      if (na !== undefined && nb !== undefined) return na.localeCompare(nb) || a.localeCompare(b);
+      return na !== undefined ? -1 : nb !== undefined ? 1 : a.localeCompare(b);
+    })
+    .map((accountId) => ({ id: `account:${accountId}`, label: accountLabel(accountId, names), accountId, profiles: byAccount.get(accountId) as Profile[] }));
   if (other.length) groups.push({ id: 'other', label: 'Other profiles', profiles: other });
+  const pinned = pinnedProfiles(set, options.pinned ?? [], filter, names);
+  if (pinned.length) groups.unshift({ id: PINNED_GROUP_ID, label: 'Pinned', profiles: pinned });
   return groups;
 }
+
+/** The id of the tree's group of pinned profiles (which also stay in their account's group). */
+export const PINNED_GROUP_ID = 'pinned';
 
 /** Orders profiles most recently used first, then by name; for the Assume Role quick pick. */
 export function orderByRecent<T extends { name: string }>(items: readonly T[], recent: readonly string[]): T[] {
@@ -142,14 +221,14 @@ export interface IdentityCenterGroup {
  * already reaches (`shownElsewhere`) are left out: the tree marks that profile instead. With a
  * filter, only matching roles, and sessions with none are left out.
  */
-export function buildIdentityCenterGroups(set: ProfileSet, ssoSessions: readonly string[], filter = '', shownElsewhere: ReadonlySet<string> = new Set()): IdentityCenterGroup[] {
+export function buildIdentityCenterGroups(set: ProfileSet, ssoSessions: readonly string[], filter = '', shownElsewhere: ReadonlySet<string> = new Set(), names: AccountNames = new Map()): IdentityCenterGroup[] {
   const bySession = new Map<string, Map<string, { accountName?: string; profiles: Profile[] }>>(ssoSessions.map((s) => [s, new Map()]));
   for (const p of set.profiles.values()) {
     const d = p.discovered;
-    if (!d || shownElsewhere.has(p.name) || !matchesFilter(p, filter)) continue;
+    if (!d || shownElsewhere.has(p.name) || !matchesFilter(p, filter, names)) continue;
     const accounts = bySession.get(d.ssoSession);
     if (!accounts) continue;
-    const account = accounts.get(d.accountId) ?? { accountName: d.accountName, profiles: [] };
+    const account = accounts.get(d.accountId) ?? { accountName: names.get(d.accountId) ?? d.accountName, profiles: [] };
     account.profiles.push(p);
     accounts.set(d.accountId, account);
   }
@@ -161,4 +240,35 @@ export function buildIdentityCenterGroups(set: ProfileSet, ssoSessions: readonly
     groups.push({ ssoSession, accounts: list });
   }
   return groups;
+}
+
+/**
+ * A profile row's description, kept short so the role is not cut off at the sidebar's default
+ * width: the role (or the kind), the account only where the row's group does not already show it,
+ * and markers for what asks more of the user: `MFA` (a code is asked for) and `via SOURCE` (a
+ * role assumed from another role). Details go into the tooltip.
+ */
+export function rowDescription(profile: Profile, set: ProfileSet | undefined, options: { kindLabel: string; showAccount: boolean; names?: AccountNames }): string {
+  const where = accountAndRole(profile);
+  const parts = [where?.roleName || options.kindLabel];
+  if (where && options.showAccount) parts.push(options.names?.get(where.accountId) ?? where.accountId);
+  if (profile.mfaSerial) parts.push('MFA');
+  const source = profile.sourceProfile !== undefined ? set?.profiles.get(profile.sourceProfile) : undefined;
+  if (source?.role && profile.role) parts.push(`via ${source.name}`);
+  return parts.join(' · ');
+}
+
+/** The file and 0-based line of a profile's section header: the config's when it has one, else the credentials file's. */
+export function profileSectionLine(set: ProfileSet, profile: Profile): { path: string; line: number } | undefined {
+  if (profile.discovered) return undefined;
+  const { files } = set;
+  for (const [index, path] of [
+    [files.configIndex, files.paths.configPath],
+    [files.credentialsIndex, files.paths.credentialsPath],
+  ] as const) {
+    // The CLI reads the last of repeated sections, so that is the one to open.
+    const section = index.sections.filter((s) => s.name === profile.name).pop();
+    if (section) return { path, line: section.line };
+  }
+  return undefined;
 }

@@ -159,7 +159,7 @@ ${extra}`,
       ],
     );
     const role = node.children?.[0].children?.[0];
-    assert.match(role?.contextValue ?? '', /^profile;sso;assumable;.*discovered;$/);
+    assert.match(role?.contextValue ?? '', /^profile;sso;assumable;.*discovered;/);
     const prodAdmin = (await inspect()).tree.flatMap((g) => g.children ?? [g]).find((p) => p.label === 'prod-admin');
     assert.match(prodAdmin?.description ?? '', /in corp/);
     const discovery = (await inspect()).identityCenter.lastDiscovery;
