@@ -4,7 +4,8 @@
 export { loadAwsFiles } from './config/sharedFiles';
 export { readCliCache, writeCliCache } from './credentials/cliCache';
 export { diagnoseConfig, diagnosticsByProfile } from './config/diagnostics';
-export { addRoleProfileToFile, createConfigFileIfMissing, validateMfaSerial, validateProfileName, validateRoleArn, validateSessionName } from './config/configEdits';
+export { configCompletions, configHover } from './config/configAssist';
+export { addRoleProfileToFile, createConfigFileIfMissing, mfaSerialsInUse, sourceEndpointSettings, validateMfaSerial, validateProfileName, validateRegion, validateRoleArn, validateSessionName } from './config/configEdits';
 export { buildConsoleUrl } from './delivery/consoleFederation';
 export { CredentialEndpoint } from './delivery/credentialEndpoint';
 export { buildProfileSet } from './config/profiles';

@@ -11,6 +11,8 @@ import { cliSignInFailureMessage, runCliSignInInTerminal, type CliSignInOutcome 
 import type { IdentityStatusBar } from './statusBar';
 import type { IdentityCenter, SignInStatus } from './identityCenter';
 import * as http from 'node:http';
+import { windowUi, type AddRoleProfile } from './addRoleProfile';
+import { ScriptedUi, type AskedPrompt, type ScriptedAnswer } from './scriptedUi';
 
 /** Set in the extension host's environment by the test harness; the shipped extension never registers these commands. */
 export const TEST_HOOKS_ENV = 'AWS_ROLES_TEST_HOOKS';
@@ -41,6 +43,9 @@ export const SET_FILTER_COMMAND = 'awsRoles.test.setFilter';
 
 /** Test-only: runs the background renewal of an sso-session's token now. */
 export const SSO_RENEW_COMMAND = 'awsRoles.test.ssoRenew';
+
+/** Test-only: AWS: Add Role Profile answered from a script (`ScriptedAnswer[]`); returns the profile added and every prompt asked, after the follow-up notifications. */
+export const ADD_ROLE_PROFILE_SCRIPTED_COMMAND = 'awsRoles.test.addRoleProfile';
 
 /** What the inspect command returns to tests: state only, never a secret. */
 export interface InspectSnapshot {
@@ -90,6 +95,7 @@ export interface TestHookSources {
   debugNotes: () => string[];
   identityCenter: IdentityCenter;
   consoleDestination: () => string | undefined;
+  addRoleProfile: AddRoleProfile;
 }
 
 /** Registers the inspect command when the test environment variable is set; otherwise nothing. */
@@ -121,6 +127,12 @@ export function registerTestHooks(env: NodeJS.ProcessEnv, sources: TestHookSourc
         else await visit(url);
         return true;
       };
+    }),
+    vscode.commands.registerCommand(ADD_ROLE_PROFILE_SCRIPTED_COMMAND, async (answers: ScriptedAnswer[]): Promise<{ name?: string; asked: AskedPrompt[] }> => {
+      const ui = new ScriptedUi([...answers], windowUi.assume);
+      const run = await sources.addRoleProfile.add(undefined, ui);
+      await run.followUp;
+      return { name: run.name, asked: ui.asked };
     }),
     vscode.commands.registerCommand(SET_FILTER_COMMAND, (filter: string) => sources.tree.setFilter(filter)),
     vscode.commands.registerCommand(SSO_RENEW_COMMAND, (ssoSession: string) => sources.identityCenter.renewNow(ssoSession)),

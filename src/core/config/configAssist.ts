@@ -109,7 +109,9 @@ function keyDoc(k: KnownKey): string {
 
 function keysFor(place: Extract<CursorPlace, { kind: 'key' }>, file: IniFileKind): KnownKey[] {
   if (place.nested) return place.section === 'services' ? KNOWN_KEYS.filter((k) => k.section === 'services' && k.key === 'endpoint_url') : [];
-  return KNOWN_KEYS.filter((k) => k.section === place.section && keyFitsFile(k, file) && !place.present.has(k.key) && !(k.section === 'services' && k.key === 'endpoint_url'));
+  const fitting = KNOWN_KEYS.filter((k) => k.section === place.section && keyFitsFile(k, file) && !place.present.has(k.key) && !(k.section === 'services' && k.key === 'endpoint_url'));
+  // The keys this extension reads first; the ones only the CLI reads after them.
+  return [...fitting.filter((k) => k.usedByExtension), ...fitting.filter((k) => !k.usedByExtension)];
 }
 
 /** Section names of one kind written in this text (`sso-session`, `services`). */
