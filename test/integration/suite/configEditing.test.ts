@@ -132,7 +132,7 @@ describe('Config editing in a real VS Code', function () {
     const sources = await complete(doc.uri, endOf(doc, 'source_profile = bsae'));
     const base = sources.find((i) => i.label === 'base');
     assert.equal(base?.description, 'access keys', 'the profile kind, from both files');
-    assert.ok(sources.some((i) => i.label === 'dev'));
+    assert.deepEqual(sources.find((i) => i.label === 'dev')?.description, 'role', JSON.stringify(sources));
     assert.ok(!sources.some((i) => i.label === 'lost'), 'not the profile itself');
     const credentialSources = await complete(doc.uri, endOf(doc, 'credential_source = Ec2'));
     assert.deepEqual(credentialSources.map((i) => i.label), ['Environment', 'Ec2InstanceMetadata', 'EcsContainer']);
