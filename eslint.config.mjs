@@ -26,10 +26,12 @@ const coreLayerRules = CORE_LAYERS.map((layer, i) => ({
 const LAZY_CHUNK_MODULES = [
   'core/engineChunk',
   'core/config/atomicWrite',
+  'core/config/configAssist',
   'core/config/configEdits',
   'core/config/diagnostics',
   'core/config/identityCenterProfiles',
   'core/config/iniDocument',
+  'core/config/knownKeys',
   'core/config/profileSummary',
   'core/config/profiles',
   'core/config/sharedFiles',

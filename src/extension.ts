@@ -12,6 +12,7 @@ import { ActivationTimer } from './vscode/activationTimer';
 import { AddRoleProfile } from './vscode/addRoleProfile';
 import { ConfigCommands } from './vscode/configCommands';
 import { ConfigDiagnostics } from './vscode/configDiagnostics';
+import { ConfigLanguage } from './vscode/configLanguage';
 import { ConfigWatcher } from './vscode/configWatcher';
 import { ConsoleSignin } from './vscode/consoleSignin';
 import { CredentialExport } from './vscode/credentialExport';
@@ -91,15 +92,16 @@ export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics
   own(new ConfigWatcher(catalog, settings, log));
   timer.mark('config watcher');
   own(new ConfigDiagnostics(catalog, log, new AwsCliCheck()));
+  own(new ConfigLanguage(catalog, log));
   const credentialRefresh = own(new CredentialRefresh(sessions, log));
   const credentialExport = own(new CredentialExport(sessions, settings, log));
   beforeExit = () => credentialExport.clearOnExit();
-  own(new AddRoleProfile(catalog, log));
+  const addRoleProfile = own(new AddRoleProfile(catalog, log));
   own(new ConfigCommands(catalog, log));
   own(new SignOut(sessions, mfaCache, store, clock, log, () => identityCenter.signOutAllOfOurs()));
   const sessionCommands = own(new SessionCommands(context, catalog, sessions, loadSts, log, () => ({ pinned: tree.pinned, names: names() })));
   own(settings.onDidChange(() => sessions.reschedule()));
-  const hooks = registerTestHooks(env, { terminalEnvironment, context, sessions, store, sync, sessionCommands, tree, statusBar, debugNotes: () => debug.notes, identityCenter, consoleDestination: () => consoleSignin.lastDestination, renewedMessage: () => credentialRefresh.renewedMessage });
+  const hooks = registerTestHooks(env, { terminalEnvironment, context, sessions, store, sync, sessionCommands, tree, statusBar, debugNotes: () => debug.notes, identityCenter, consoleDestination: () => consoleSignin.lastDestination, renewedMessage: () => credentialRefresh.renewedMessage, addRoleProfile });
   if (hooks) own(hooks);
   timer.mark('commands and providers');
 

@@ -5,6 +5,7 @@ import { errorMessage } from '../core/errors';
 import { engine } from './lazyChunks';
 import type { ProfileCatalog } from '../core/config/profileCatalog';
 import type { ProfileSet } from '../core/config/profiles';
+import { configFileKindOf } from './configLanguage';
 import { Disposable } from './disposable';
 import type { Logger } from './logger';
 
@@ -71,11 +72,7 @@ export class ConfigDiagnostics extends Disposable implements vscode.CodeActionPr
   }
 
   private kindOf(uri: vscode.Uri): ConfigFileKind | undefined {
-    if (uri.scheme !== 'file') return undefined;
-    const paths = this.catalog.paths();
-    if (uri.fsPath === paths.configPath) return 'config';
-    if (uri.fsPath === paths.credentialsPath) return 'credentials';
-    return undefined;
+    return configFileKindOf(this.catalog.paths(), uri);
   }
 
   /** Re-reads through the catalog (shared with the tree) and renders. */

@@ -12,6 +12,8 @@ import type { IdentityStatusBar } from './statusBar';
 import { currentMfaPrompt, currentQuickPick } from './prompts';
 import type { IdentityCenter, SignInStatus } from './identityCenter';
 import * as http from 'node:http';
+import { windowUi, type AddRoleProfile } from './addRoleProfile';
+import { ScriptedUi, type AskedPrompt, type ScriptedAnswer } from './scriptedUi';
 
 /** Set in the extension host's environment by the test harness; the shipped extension never registers these commands. */
 export const TEST_HOOKS_ENV = 'AWS_ROLES_TEST_HOOKS';
@@ -51,6 +53,8 @@ export const QUICK_PICK_COMMAND = 'awsRoles.test.quickPick';
 
 /** Test-only: the status bar item's text, tooltip and click command, and the last "Renewed" status bar message. */
 export const STATUS_BAR_ITEM_COMMAND = 'awsRoles.test.statusBarItem';
+/** Test-only: AWS: Add Role Profile answered from a script (`ScriptedAnswer[]`); returns the profile added and every prompt asked, after the follow-up notifications. */
+export const ADD_ROLE_PROFILE_SCRIPTED_COMMAND = 'awsRoles.test.addRoleProfile';
 
 /** What the inspect command returns to tests: state only, never a secret. */
 export interface InspectSnapshot {
@@ -101,6 +105,7 @@ export interface TestHookSources {
   identityCenter: IdentityCenter;
   consoleDestination: () => string | undefined;
   renewedMessage: () => string | undefined;
+  addRoleProfile: AddRoleProfile;
 }
 
 /** Registers the inspect command when the test environment variable is set; otherwise nothing. */
@@ -152,6 +157,12 @@ export function registerTestHooks(env: NodeJS.ProcessEnv, sources: TestHookSourc
       };
     }),
     vscode.commands.registerCommand(STATUS_BAR_ITEM_COMMAND, () => ({ text: sources.statusBar.text, state: sources.statusBar.currentState, ...sources.statusBar.details, renewedMessage: sources.renewedMessage() })),
+    vscode.commands.registerCommand(ADD_ROLE_PROFILE_SCRIPTED_COMMAND, async (answers: ScriptedAnswer[]): Promise<{ name?: string; asked: AskedPrompt[] }> => {
+      const ui = new ScriptedUi([...answers], windowUi.assume);
+      const run = await sources.addRoleProfile.add(undefined, ui);
+      await run.followUp;
+      return { name: run.name, asked: ui.asked };
+    }),
     vscode.commands.registerCommand(SET_FILTER_COMMAND, (filter: string) => sources.tree.setFilter(filter)),
     vscode.commands.registerCommand(SSO_RENEW_COMMAND, (ssoSession: string) => sources.identityCenter.renewNow(ssoSession)),
     vscode.commands.registerCommand(WRITE_SECRET_COMMAND, async (key: string, value: string | undefined) => {

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { RoleSwitchError } from '../errors';
 import { resolveWriteTarget, writeFileAtomically, type AtomicFs } from './atomicWrite';
-import { parseRoleArn } from './profiles';
+import { parseRoleArn, type Profile, type ProfileSet } from './profiles';
 
 export { writeFileAtomically } from './atomicWrite';
 
@@ -14,6 +14,10 @@ export interface NewRoleProfile {
   mfaSerial?: string;
   roleSessionName?: string;
   region?: string;
+  /** Copied from the source profile, so STS is called where the source's calls go (LocalStack, a VPC endpoint). */
+  endpointUrl?: string;
+  /** The name of a `[services NAME]` section, copied from the source profile like `endpointUrl`. */
+  services?: string;
 }
 
 // Names that every reader (the AWS CLI, the SDKs' loader) reads the same way.
@@ -41,6 +45,8 @@ function fieldWithControl(p: NewRoleProfile): string | undefined {
     ['MFA device', p.mfaSerial],
     ['Session name', p.roleSessionName],
     ['Region', p.region],
+    ['Endpoint URL', p.endpointUrl],
+    ['Services section', p.services],
   ];
   return fields.find(([, v]) => v !== undefined && (typeof v !== 'string' || CONTROL.test(v)))?.[0];
 }
@@ -76,6 +82,22 @@ export function validateMfaSerial(serial: string): string | undefined {
   return serial === '' || MFA_SERIAL.test(serial) ? undefined : 'An MFA device is arn:aws:iam::123456789012:mfa/name (or a hardware serial number).';
 }
 
+export function validateEndpointUrl(url: string): string | undefined {
+  if (url === '') return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  return parsed && (parsed.protocol === 'https:' || parsed.protocol === 'http:') && !/\s/.test(url) ? undefined : 'An endpoint URL looks like https://sts.example.com or http://localhost:4566.';
+}
+
+/** A `[services NAME]` name the same readers agree on as a profile name. */
+export function validateServicesName(name: string): string | undefined {
+  return name === '' || PROFILE_NAME.test(name) ? undefined : 'A services section name uses letters, digits and - _ . @ + % : /';
+}
+
 export function validateSessionName(name: string): string | undefined {
   return name === '' || SESSION_NAME.test(name) ? undefined : '2 to 64 characters of letters, digits and + = , . @ - _';
 }
@@ -90,7 +112,9 @@ export function validateNewRoleProfile(p: NewRoleProfile, existing: ReadonlySet<
     validateSourceProfile(p.sourceProfile, existing) ??
     validateMfaSerial(p.mfaSerial ?? '') ??
     validateSessionName(p.roleSessionName ?? '') ??
-    validateRegion(p.region ?? '')
+    validateRegion(p.region ?? '') ??
+    validateEndpointUrl(p.endpointUrl ?? '') ??
+    validateServicesName(p.services ?? '')
   );
 }
 
@@ -155,8 +179,42 @@ export function appendRoleProfile(text: string, p: NewRoleProfile): string {
   if (p.mfaSerial) lines.push(`mfa_serial = ${p.mfaSerial}`);
   if (p.roleSessionName) lines.push(`role_session_name = ${p.roleSessionName}`);
   if (p.region) lines.push(`region = ${p.region}`);
+  if (p.services) lines.push(`services = ${p.services}`);
+  if (p.endpointUrl) lines.push(`endpoint_url = ${p.endpointUrl}`);
   const section = lines.join(eol) + eol;
   if (text === '') return section;
   const endsWithNewline = text.endsWith('\n');
   return `${text}${endsWithNewline ? '' : eol}${eol}${section}`;
+}
+
+/**
+ * The source profile's endpoint settings, for the new role profile: the AWS CLI and SDKs take the
+ * STS endpoint of an AssumeRole from the profile being resolved, not from its source.
+ */
+export function sourceEndpointSettings(source: Profile | undefined): Pick<NewRoleProfile, 'endpointUrl' | 'services'> {
+  const out: Pick<NewRoleProfile, 'endpointUrl' | 'services'> = {};
+  if (source?.settings.endpoint_url) out.endpointUrl = source.settings.endpoint_url;
+  if (source?.settings.services) out.services = source.settings.services;
+  return out;
+}
+
+export interface MfaSerialInUse {
+  serial: string;
+  /** The profiles that set it. */
+  usedBy: string[];
+  /** Whether one of them assumes its role from the same source profile. */
+  sameSource: boolean;
+}
+
+/** The MFA devices the files already name, those used with `sourceProfile` first (the same user's device). */
+export function mfaSerialsInUse(set: ProfileSet, sourceProfile?: string): MfaSerialInUse[] {
+  const bySerial = new Map<string, MfaSerialInUse>();
+  for (const p of set.profiles.values()) {
+    if (!p.mfaSerial || p.discovered || validateMfaSerial(p.mfaSerial)) continue;
+    const entry = bySerial.get(p.mfaSerial) ?? { serial: p.mfaSerial, usedBy: [], sameSource: false };
+    entry.usedBy.push(p.name);
+    entry.sameSource ||= sourceProfile !== undefined && (p.sourceProfile === sourceProfile || p.name === sourceProfile);
+    bySerial.set(p.mfaSerial, entry);
+  }
+  return [...bySerial.values()].sort((a, b) => Number(b.sameSource) - Number(a.sameSource) || b.usedBy.length - a.usedBy.length || a.serial.localeCompare(b.serial));
 }

@@ -185,7 +185,10 @@ function diagnoseProfile(set: ProfileSet, profile: Profile, locate: ProfileLocat
       if (e instanceof RoleSwitchError && (e.code === 'MissingSourceProfile' || e.code === 'SourceProfileCycle')) {
         // Reported on the profiles whose own link is broken, not on every profile that leads there.
         const own = e.code === 'MissingSourceProfile' ? !set.profiles.has(profile.sourceProfile ?? '') : isInCycle(set, profile);
-        if (own) at('source_profile', 'error', e.code === 'MissingSourceProfile' ? 'missingSourceProfile' : 'sourceProfileCycle', e.message);
+        if (own && e.code === 'MissingSourceProfile') {
+          const fixes = sourceProfileCandidates(set, profile).flatMap((candidate) => replaceValue('source_profile', `Use "${candidate}" as source_profile`, candidate));
+          at('source_profile', 'error', 'missingSourceProfile', e.message, fixes);
+        } else if (own) at('source_profile', 'error', 'sourceProfileCycle', e.message);
       }
     }
   }
@@ -198,6 +201,43 @@ function diagnoseProfile(set: ProfileSet, profile: Profile, locate: ProfileLocat
     }
   }
   return out;
+}
+
+/** How many profiles the quick fix of a missing source_profile offers: the closest names first. */
+export const SOURCE_PROFILE_FIX_LIMIT = 10;
+
+/**
+ * The profiles a broken source_profile could name instead: written in the files (a role only
+ * Identity Center lists is not a profile to the CLI), not the profile itself, and not one whose
+ * own chain leads back to it (that would be a cycle). Closest to the name written first.
+ */
+export function sourceProfileCandidates(set: ProfileSet, profile: Profile): string[] {
+  const written = (profile.sourceProfile ?? '').toLowerCase();
+  const leadsBack = (start: Profile): boolean => {
+    const seen = new Set<string>();
+    for (let p: Profile | undefined = start; p?.sourceProfile && !seen.has(p.name); p = set.profiles.get(p.sourceProfile)) {
+      if (p.sourceProfile === profile.name) return true;
+      seen.add(p.name);
+    }
+    return false;
+  };
+  return [...set.profiles.values()]
+    .filter((p) => !p.discovered && p.name !== profile.name && !leadsBack(p))
+    .map((p) => ({ name: p.name, distance: editDistance(written, p.name.toLowerCase()) }))
+    .sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name))
+    .slice(0, SOURCE_PROFILE_FIX_LIMIT)
+    .map((c) => c.name);
+}
+
+/** Levenshtein distance, for ordering suggestions by how close they are to a typo. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length];
 }
 
 /** Whether following source_profile links from `start` comes back to it (the CLI's later-hop rule: static keys end the walk). */

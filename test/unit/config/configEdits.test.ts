@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { addRoleProfileToFile, appendRoleProfile, CONFIG_TEMPLATE, createConfigFileIfMissing, validateMfaSerial, validateNewRoleProfile, validateProfileName, validateRegion, validateRoleArn, writeFileAtomically, type NewRoleProfile } from '../../../src/core/config/configEdits';
+import { addRoleProfileToFile, appendRoleProfile, CONFIG_TEMPLATE, createConfigFileIfMissing, mfaSerialsInUse, sourceEndpointSettings, validateMfaSerial, validateNewRoleProfile, validateProfileName, validateRegion, validateRoleArn, writeFileAtomically, type NewRoleProfile } from '../../../src/core/config/configEdits';
 import type { AtomicFs } from '../../../src/core/config/atomicWrite';
 import { makeTempDir, profileSetFrom, removeTempDir } from '../../support/awsFiles';
 import { rejectsCode } from '../../support/assertions';
@@ -211,5 +211,82 @@ describe('Config writes: through symlinks, no debris, fsynced, no lost edit (def
     const fresh = path.join(dir, 'fresh-config');
     await assert.rejects(writeFileAtomically(fresh, 'x', { expected: null, fs: { ...(fs as unknown as AtomicFs), mkdir: async (d, o) => (await fs.writeFile(fresh, 'theirs'), fs.mkdir(d, o)) } }), /changed while/);
     assert.equal(await fs.readFile(fresh, 'utf8'), 'theirs');
+  });
+});
+
+describe('Add Role Profile: what the new profile takes from its source', () => {
+  let dir: string;
+  before(async () => {
+    dir = await makeTempDir('config-source-');
+  });
+  after(() => removeTempDir(dir));
+
+  const CONFIG = [
+    '[services local]',
+    'sts =',
+    '  endpoint_url = http://127.0.0.1:4566',
+    '',
+    '[profile base]',
+    'region = eu-west-1',
+    'services = local',
+    'endpoint_url = http://127.0.0.1:4566',
+    '',
+    '[profile plain]',
+    'region = us-east-1',
+    '',
+    '[profile dev]',
+    'role_arn = arn:aws:iam::222222222222:role/Dev',
+    'source_profile = base',
+    'mfa_serial = arn:aws:iam::111111111111:mfa/alice',
+    '',
+    '[profile prod]',
+    'role_arn = arn:aws:iam::333333333333:role/Prod',
+    'source_profile = base',
+    'mfa_serial = arn:aws:iam::111111111111:mfa/alice',
+    '',
+    '[profile other]',
+    'role_arn = arn:aws:iam::333333333333:role/Other',
+    'source_profile = plain',
+    'mfa_serial = arn:aws:iam::999999999999:mfa/bob',
+    '',
+    '[profile broken]',
+    'role_arn = arn:aws:iam::333333333333:role/Other',
+    'source_profile = plain',
+    'mfa_serial = x',
+    '',
+  ].join('\n');
+
+  it('carries the source\'s endpoint_url and services, and the new profile reads them back', async () => {
+    const set = await profileSetFrom(dir, CONFIG, '[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = s\n');
+    const carried = sourceEndpointSettings(set.profiles.get('base'));
+    assert.deepEqual(carried, { endpointUrl: 'http://127.0.0.1:4566', services: 'local' });
+    assert.deepEqual(sourceEndpointSettings(set.profiles.get('plain')), {});
+    const added: NewRoleProfile = { name: 'new', roleArn: 'arn:aws:iam::444444444444:role/New', sourceProfile: 'base', region: 'eu-west-1', ...carried };
+    const text = appendRoleProfile(CONFIG, added);
+    assert.ok(text.endsWith('[profile new]\nrole_arn = arn:aws:iam::444444444444:role/New\nsource_profile = base\nregion = eu-west-1\nservices = local\nendpoint_url = http://127.0.0.1:4566\n'), text);
+    const reread = (await profileSetFrom(dir, text, '')).profiles.get('new');
+    assert.equal(reread?.settings.services, 'local');
+    assert.equal(reread?.settings.endpoint_url, 'http://127.0.0.1:4566');
+  });
+
+  it('refuses an endpoint that is not an http(s) URL and a services name with a line break', () => {
+    const base: NewRoleProfile = { name: 'new', roleArn: 'arn:aws:iam::444444444444:role/New', sourceProfile: 'base' };
+    const existing = new Set(['base']);
+    assert.equal(validateNewRoleProfile({ ...base, endpointUrl: 'https://sts.example.com' }, existing), undefined);
+    assert.match(validateNewRoleProfile({ ...base, endpointUrl: 'file:///etc/passwd' }, existing) ?? '', /endpoint URL/);
+    assert.match(validateNewRoleProfile({ ...base, endpointUrl: 'not a url' }, existing) ?? '', /endpoint URL/);
+    assert.match(validateNewRoleProfile({ ...base, services: 'local\ncredential_process = evil' }, existing) ?? '', /Services section: a value must be one line/);
+    assert.match(validateNewRoleProfile({ ...base, services: 'two words' }, existing) ?? '', /services section name/);
+    assert.throws(() => appendRoleProfile('', { ...base, endpointUrl: 'http://x\n[profile y]' }), /Endpoint URL/);
+  });
+
+  it('lists the MFA devices already in use, those used with the same source first, and leaves out invalid ones', async () => {
+    const set = await profileSetFrom(dir, CONFIG, '');
+    assert.deepEqual(mfaSerialsInUse(set, 'plain'), [
+      { serial: 'arn:aws:iam::999999999999:mfa/bob', usedBy: ['other'], sameSource: true },
+      { serial: 'arn:aws:iam::111111111111:mfa/alice', usedBy: ['dev', 'prod'], sameSource: false },
+    ]);
+    assert.equal(mfaSerialsInUse(set, 'base')[0].serial, 'arn:aws:iam::111111111111:mfa/alice');
+    assert.equal(mfaSerialsInUse(set).length, 2);
   });
 });

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { diagnoseConfig, diagnosticsByProfile, partitionOfRegion, type ConfigDiagnostic, type ConfigEdit, type ConfigFix } from '../../../src/core/config/diagnostics';
-import type { ProfileSet } from '../../../src/core/config/profiles';
+import { diagnoseConfig, diagnosticsByProfile, partitionOfRegion, SOURCE_PROFILE_FIX_LIMIT, sourceProfileCandidates, type ConfigDiagnostic, type ConfigEdit, type ConfigFix } from '../../../src/core/config/diagnostics';
+import type { Profile, ProfileSet } from '../../../src/core/config/profiles';
 import { ini, makeTempDir, profileSetFrom, removeTempDir } from '../../support/awsFiles';
 
 const CONFIG = ini(`
@@ -124,6 +124,34 @@ describe('core/configDiagnostics', () => {
     assert.equal(d.severity, 'error');
     assert.equal(d.range.line, lineOf(CONFIG, /^source_profile = nowhere/, /\[profile lost\]/));
     assert.match(d.message, /"nowhere"/);
+  });
+
+  it('offers the existing profiles as quick fixes for a missing source_profile, never the profile itself or one that leads back to it', async () => {
+    const [d] = of('lost', 'missingSourceProfile');
+    const titles = d.fixes.map((f) => f.title);
+    assert.ok(titles.includes('Use "base" as source_profile'), JSON.stringify(titles));
+    assert.ok(!titles.some((t) => t.includes('"lost"')), 'not itself');
+    assert.ok(d.fixes.length <= SOURCE_PROFILE_FIX_LIMIT);
+    const fixed = apply(CONFIG, d.fixes.find((f) => f.title === 'Use "base" as source_profile') as ConfigFix);
+    assert.match(fixed, /\[profile lost\]\nrole_arn = \S+\nsource_profile = base\n/);
+    assert.deepEqual(diagnoseConfig(await profileSetFrom(dir, fixed, CREDENTIALS)).filter((x) => x.profile === 'lost'), []);
+
+    // A typo: the closest name comes first; profiles whose chain runs through this one are left out (a cycle).
+    const typo = await profileSetFrom(dir, ini(`
+      [profile deploy]
+      role_arn = arn:aws:iam::222222222222:role/Deploy
+      source_profile = devv
+
+      [profile dev]
+      role_arn = arn:aws:iam::222222222222:role/Dev
+      source_profile = base
+
+      [profile after-deploy]
+      role_arn = arn:aws:iam::222222222222:role/After
+      source_profile = deploy
+    `), CREDENTIALS);
+    assert.deepEqual(sourceProfileCandidates(typo, typo.profiles.get('deploy') as Profile), ['dev', 'base', 'half']);
+    assert.equal(diagnoseConfig(typo).find((x) => x.code === 'missingSourceProfile')?.fixes[0].title, 'Use "dev" as source_profile');
   });
 
   it('reports a cycle with its chain on each profile in it, and not on profiles that only lead into it', () => {
