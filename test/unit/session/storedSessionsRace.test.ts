@@ -16,6 +16,11 @@ const quietLog = { info: () => undefined, warn: () => undefined } as unknown as 
 /** Long enough for every delayed call below and the change events after them to land. */
 const settle = () => new Promise((r) => setTimeout(r, 120));
 
+/** Polls until `ok()` holds (a loaded machine may need more than one settle for the repair writes), failing after 5 s. */
+async function eventually(what: string, ok: () => boolean): Promise<void> {
+  for (const deadline = Date.now() + 5000; !ok(); await settle()) if (Date.now() > deadline) assert.fail(`never happened: ${what}`);
+}
+
 // Two windows write SecretStorage at about the same time: a slow write of one must never undo
 // what the other did (bring back a dropped session, lose a switch, or undo a sign-out).
 describe('vscode/secretSessionStore: two windows writing at once', () => {
@@ -78,7 +83,8 @@ describe('vscode/secretSessionStore: two windows writing at once', () => {
     await Promise.all([a.sessions.switchTo('dev'), b.sessions.switchTo('prod')]);
     await settle();
     // The index is read, changed and written too: each window checks that its line survived and writes again if not.
-    assert.deepEqual(Object.keys(parseWindowIndex(secrets.peek('awsRoles.windowSessionIndex'))).sort(), [windowKey(folderA), windowKey(folderB)].sort());
+    const both = [windowKey(folderA), windowKey(folderB)].sort();
+    await eventually('both windows in the index', () => JSON.stringify(Object.keys(parseWindowIndex(secrets.peek('awsRoles.windowSessionIndex'))).sort()) === JSON.stringify(both));
     assert.equal((await openWindow(folderA).sync.restore())?.profileName, 'dev');
     assert.equal((await openWindow(folderB).sync.restore())?.profileName, 'prod');
   });
