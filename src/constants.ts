@@ -47,6 +47,8 @@ export const StateKeys = {
   discoveredRoles: 'awsRoles.identityCenter.discovered',
   /** The sign-ins (sso-session or start URL) this extension made, which AWS: Sign Out also signs out of. */
   ssoSignedInHere: 'awsRoles.identityCenter.signedInHere',
+  /** Don't Show Again on the notice about open terminals that keep the old role after a switch. */
+  staleTerminalsDontShow: 'awsRoles.staleTerminals.dontShowAgain',
 } as const;
 
 /** Keys in SecretStorage (the OS keychain): credentials live only there. */
