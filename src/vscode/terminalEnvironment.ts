@@ -53,7 +53,7 @@ export class TerminalEnvironment extends Disposable {
   private updates: Promise<void> = Promise.resolve();
 
   private warnedShadowed = false;
-  /** What each terminal opened by this window was given; terminals missing here were open before activation. */
+  /** What each terminal was given when it opened, as far as this window saw. */
   private readonly starts = new WeakMap<vscode.Terminal, TerminalStart>();
   /** What the collection gives new terminals now. */
   private givenNow: TerminalStart = { kind: 'none' };
@@ -79,6 +79,8 @@ export class TerminalEnvironment extends Disposable {
     // Read before this window hands out an endpoint of its own: what an earlier window of this workspace gave its terminals.
     const earlier = workspaceState?.get<{ port: number }>(ENDPOINT_RECORD);
     if (earlier) void this.checkStaleTerminals(earlier);
+    // Open before this activation (restored after a reload, or opened while the extension slept): unknown.
+    for (const t of vscode.window.terminals) this.starts.set(t, { kind: 'unknown' });
     collection.persistent = false;
     this.clear();
     this._register(
@@ -223,7 +225,8 @@ export class TerminalEnvironment extends Disposable {
     const stale: OpenTerminal<vscode.Terminal>[] = [];
     for (const terminal of vscode.window.terminals) {
       if (terminal.exitStatus || !this.takesOurVariables(terminal)) continue;
-      const start = this.starts.get(terminal) ?? { kind: 'unknown' };
+      // Not recorded yet: it opened just now (onDidOpenTerminal is still on its way), with what new terminals get.
+      const start = this.starts.get(terminal) ?? this.givenNow;
       if (!isStale(start, this.givenNow)) continue;
       // Without shell integration, a terminal nobody typed in runs nothing; one typed in may.
       const busy = this.running.has(terminal) ? true : terminal.shellIntegration || !terminal.state.isInteractedWith ? false : undefined;
@@ -287,7 +290,10 @@ export class TerminalEnvironment extends Disposable {
   private relaunch(terminals: readonly vscode.Terminal[]): number {
     for (const t of terminals) {
       const options = t.creationOptions as vscode.TerminalOptions;
-      const cwd = t.shellIntegration?.cwd ?? options.cwd;
+      // Where the shell is now, as a path: a remote window (code-server) reports it under a scheme
+      // of its own (vscode-local:, vscode-remote:) that createTerminal cannot start in.
+      const here = t.shellIntegration?.cwd;
+      const cwd = here ? (here.scheme === 'file' ? here.fsPath : here.path) : options.cwd;
       t.dispose();
       vscode.window.createTerminal({ name: t.name, cwd, shellPath: options.shellPath, shellArgs: options.shellArgs, iconPath: options.iconPath, color: options.color });
     }

@@ -11,6 +11,7 @@ import { cliSignInFailureMessage, runCliSignInInTerminal, type CliSignInOutcome 
 import type { IdentityStatusBar } from './statusBar';
 import type { IdentityCenter, SignInStatus } from './identityCenter';
 import * as http from 'node:http';
+import { StateKeys } from '../constants';
 
 /** Set in the extension host's environment by the test harness; the shipped extension never registers these commands. */
 export const TEST_HOOKS_ENV = 'AWS_ROLES_TEST_HOOKS';
@@ -106,10 +107,11 @@ export function registerTestHooks(env: NodeJS.ProcessEnv, sources: TestHookSourc
     }),
     vscode.commands.registerCommand(ASSUME_WITH_SIGN_IN_ANSWER_COMMAND, (profileName: string, signIn: boolean) => sources.sessionCommands.assume(profileName, { signIn })),
     vscode.commands.registerCommand(CHECK_STALE_TERMINALS_COMMAND, (port: number, answer: string) => sources.terminalEnvironment.checkStaleTerminals({ port }, answer)),
-    vscode.commands.registerCommand(STALE_TERMINALS_NOTICE_COMMAND, (answers?: StaleTerminalsAnswers | null, forget?: boolean): StaleTerminalsNotice | undefined => {
+    vscode.commands.registerCommand(STALE_TERMINALS_NOTICE_COMMAND, async (answers?: StaleTerminalsAnswers | null, options?: { forget?: boolean; showAgain?: boolean }): Promise<StaleTerminalsNotice | undefined> => {
       const last = sources.terminalEnvironment.lastNotice;
       if (answers !== null) sources.terminalEnvironment.testAnswers = answers;
-      if (forget) sources.terminalEnvironment.lastNotice = undefined;
+      if (options?.forget) sources.terminalEnvironment.lastNotice = undefined;
+      if (options?.showAgain) await sources.context.globalState.update(StateKeys.staleTerminalsDontShow, undefined);
       return last;
     }),
     vscode.commands.registerCommand(RESTORE_COMMAND, async () => (await sources.sync.restore())?.profileName),
