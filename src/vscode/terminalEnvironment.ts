@@ -294,8 +294,11 @@ export class TerminalEnvironment extends Disposable {
       // of its own (vscode-local:, vscode-remote:) that createTerminal cannot start in.
       const here = t.shellIntegration?.cwd;
       const cwd = here ? (here.scheme === 'file' ? here.fsPath : here.path) : options.cwd;
+      const wasActive = vscode.window.activeTerminal === t;
       t.dispose();
-      vscode.window.createTerminal({ name: t.name, cwd, shellPath: options.shellPath, shellArgs: options.shellArgs, iconPath: options.iconPath, color: options.color });
+      const created = vscode.window.createTerminal({ name: t.name, cwd, shellPath: options.shellPath, shellArgs: options.shellArgs, iconPath: options.iconPath, color: options.color });
+      // The panel closes with its last terminal: the one the user was looking at comes back in view.
+      if (wasActive) created.show(true);
     }
     return terminals.length;
   }

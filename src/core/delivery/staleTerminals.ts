@@ -60,5 +60,5 @@ export function staleTerminalsMessage(count: number, session: Pick<Session, 'pro
   const which = count === 1 ? 'An open terminal still has' : `${count} open terminals still have`;
   const they = count === 1 ? 'it was' : 'they were';
   const instead = session ? `, not those of profile ${session.profileName}` : ', although the session was dropped';
-  return `${which} the AWS credentials ${they} opened with${instead}: aws, terraform and the SDKs there act as that identity.`;
+  return `${which} the AWS credentials ${they} opened with${instead}: aws, terraform and the SDKs there still act as the old identity.`;
 }
