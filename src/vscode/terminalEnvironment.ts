@@ -60,7 +60,6 @@ export class TerminalEnvironment extends Disposable {
   /** Terminals where shell integration says a command runs. */
   private readonly running = new Set<vscode.Terminal>();
   private noticeDue = false;
-  private noticeShowing = false;
   lastNotice: StaleTerminalsNotice | undefined;
   testAnswers: StaleTerminalsAnswers | undefined;
 
@@ -240,21 +239,16 @@ export class TerminalEnvironment extends Disposable {
    * (VS Code only marks their tab). Say so once, with the ways out.
    */
   private async noticeStaleTerminals(): Promise<void> {
-    if (this.noticeShowing || this.more.globalState?.get<boolean>(StateKeys.staleTerminalsDontShow)) return;
+    // One per switch, not one at a time: an earlier notice nobody answered may sit in the
+    // notification center for hours, and its count is old.
+    if (this.more.globalState?.get<boolean>(StateKeys.staleTerminalsDontShow)) return;
     const stale = this.staleTerminals();
     if (!stale.length) return;
     const message = staleTerminalsMessage(stale.length, this.sessions.active);
     const notice: StaleTerminalsNotice = { count: stale.length, message, terminals: stale.map((t) => t.terminal.name) };
     this.lastNotice = notice;
     this.log.info(message);
-    this.noticeShowing = true;
-    let choice: string | undefined;
-    try {
-      const answers = this.testAnswers;
-      choice = answers ? answers.choice : await vscode.window.showWarningMessage(message, RELAUNCH_TERMINALS, USE_ENDPOINT_MODE, DONT_SHOW_AGAIN);
-    } finally {
-      this.noticeShowing = false;
-    }
+    const choice = this.testAnswers ? this.testAnswers.choice : await vscode.window.showWarningMessage(message, RELAUNCH_TERMINALS, USE_ENDPOINT_MODE, DONT_SHOW_AGAIN);
     notice.choice = choice;
     if (choice === RELAUNCH_TERMINALS) notice.relaunched = await this.relaunchStale();
     else if (choice === USE_ENDPOINT_MODE) await this.useEndpointMode();
