@@ -58,6 +58,8 @@ export const StateKeys = {
   ssoSignedInHere: 'awsRoles.identityCenter.signedInHere',
   /** The profile names pinned to the top of the tree and the Assume Role pick, in pin order. */
   pinnedProfiles: 'awsRoles.pinnedProfiles',
+  /** Don't Show Again on the notice about open terminals that keep the old role after a switch. */
+  staleTerminalsDontShow: 'awsRoles.staleTerminals.dontShowAgain',
 } as const;
 
 /** Keys in SecretStorage (the OS keychain): credentials live only there. */

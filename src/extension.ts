@@ -87,7 +87,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics
   const debug = own(new DebugCredentials(sessions, settings, log));
   const consoleSignin = own(new ConsoleSignin(sessions, settings, log));
   const workspaceProfile = own(new WorkspaceProfile(catalog, sessions, settings, log));
-  const terminalEnvironment = own(new TerminalEnvironment(context.environmentVariableCollection, sessions, settings, log, () => defaultProfileHasCredentials(catalog.loaded), context.workspaceState));
+  const terminalEnvironment = own(new TerminalEnvironment(context.environmentVariableCollection, sessions, settings, log, () => defaultProfileHasCredentials(catalog.loaded), context.workspaceState, { catalog, globalState: context.globalState }));
   timer.mark('terminal environment');
   own(new ConfigWatcher(catalog, settings, log));
   timer.mark('config watcher');

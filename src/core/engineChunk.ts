@@ -22,6 +22,7 @@ export { ssoRoleCredentials } from './credentials/sso/ssoRoleCredentials';
 export { matchingConfigProfiles, withDiscoveredRoles } from './config/discoveredRoles';
 export { planIdentityCenterProfiles, validateProfileNameTemplate, writeIdentityCenterProfiles } from './config/identityCenterProfiles';
 export { discoverAccountsAndRoles } from './credentials/sso/discovery';
+export { profileEndpoints } from './credentials/configuredEndpoint';
 
 import type { AwsFilePaths } from './config/filePaths';
 import { loadAwsFiles } from './config/sharedFiles';

@@ -6,7 +6,7 @@ import type { ProfileTreeProvider, TreeSnapshotNode } from './profileTree';
 import type { SecretSessionStore } from './secretSessionStore';
 import type { SessionCommands } from './sessionCommands';
 import type { SessionSync } from './sessionSync';
-import type { TerminalEnvironment } from './terminalEnvironment';
+import type { StaleTerminalsAnswers, StaleTerminalsNotice, TerminalEnvironment } from './terminalEnvironment';
 import { cliSignInFailureMessage, runCliSignInInTerminal, type CliSignInOutcome } from './cliSignInTerminal';
 import type { IdentityStatusBar } from './statusBar';
 import { currentMfaPrompt, currentQuickPick } from './prompts';
@@ -14,6 +14,7 @@ import type { IdentityCenter, SignInStatus } from './identityCenter';
 import * as http from 'node:http';
 import { windowUi, type AddRoleProfile } from './addRoleProfile';
 import { ScriptedUi, type AskedPrompt, type ScriptedAnswer } from './scriptedUi';
+import { StateKeys } from '../constants';
 
 /** Set in the extension host's environment by the test harness; the shipped extension never registers these commands. */
 export const TEST_HOOKS_ENV = 'AWS_ROLES_TEST_HOOKS';
@@ -32,6 +33,9 @@ export const RESTORE_COMMAND = 'awsRoles.test.restore';
 
 /** Test-only: runs the after-reload check for terminals holding an old endpoint address, with the user's answer given; returns how many were relaunched. */
 export const CHECK_STALE_TERMINALS_COMMAND = 'awsRoles.test.checkStaleEndpointTerminals';
+
+/** Test-only: answers the next notices about terminals that keep the old role (undefined: the real notification), and returns the last one shown. */
+export const STALE_TERMINALS_NOTICE_COMMAND = 'awsRoles.test.staleTerminalsNotice';
 
 /** Test-only: replaces (or with undefined deletes) one of this extension's secrets, as another window would write it; returns the old text. */
 export const WRITE_SECRET_COMMAND = 'awsRoles.test.writeSecret';
@@ -119,6 +123,13 @@ export function registerTestHooks(env: NodeJS.ProcessEnv, sources: TestHookSourc
     }),
     vscode.commands.registerCommand(ASSUME_WITH_SIGN_IN_ANSWER_COMMAND, (profileName: string, signIn: boolean) => sources.sessionCommands.assume(profileName, { signIn })),
     vscode.commands.registerCommand(CHECK_STALE_TERMINALS_COMMAND, (port: number, answer: string) => sources.terminalEnvironment.checkStaleTerminals({ port }, answer)),
+    vscode.commands.registerCommand(STALE_TERMINALS_NOTICE_COMMAND, async (answers?: StaleTerminalsAnswers | null, options?: { forget?: boolean; showAgain?: boolean }): Promise<StaleTerminalsNotice | undefined> => {
+      const last = sources.terminalEnvironment.lastNotice;
+      if (answers !== null) sources.terminalEnvironment.testAnswers = answers;
+      if (options?.forget) sources.terminalEnvironment.lastNotice = undefined;
+      if (options?.showAgain) await sources.context.globalState.update(StateKeys.staleTerminalsDontShow, undefined);
+      return last;
+    }),
     vscode.commands.registerCommand(RESTORE_COMMAND, async () => (await sources.sync.restore())?.profileName),
     vscode.commands.registerCommand(SSO_HTTP_BROWSER_COMMAND, (options?: { delayMs?: number }) => {
       const visit = async (url: string) => {

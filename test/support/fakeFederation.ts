@@ -94,7 +94,9 @@ export class FakeFederation {
       const token = u.searchParams.get('SigninToken') ?? '';
       const rec: FederationRequest = { action, method: req.method, status: 200, destination: u.searchParams.get('Destination') ?? undefined, issuer: u.searchParams.get('Issuer') ?? undefined, signinTokenValid: this.#tokens.has(token) };
       this.requests.push(rec);
-      return send(200, '<html><body>Signed in (fake console)</body></html>', 'text/html');
+      const escape = (t: string) => t.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+      const verdict = rec.signinTokenValid ? 'Signed in (fake console)' : 'Sign-in refused: unknown SigninToken (fake console)';
+      return send(200, `<html><body><h1>${verdict}</h1><p>A local stand-in for the AWS console; a real sign-in would land on ${escape(rec.destination ?? 'the console home')}.</p></body></html>`, 'text/html');
     }
     this.requests.push({ action, method: req.method, status: 400 });
     return send(400, 'Unknown action', 'text/plain');

@@ -25,9 +25,26 @@ export function resolveConfiguredEndpoint(set: ProfileSet, profile: Profile | un
   const fromEnv = env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`] || env.AWS_ENDPOINT_URL;
   if (fromEnv) return fromEnv.trim();
   if (!profile) return undefined;
+  const own = profileEndpoints(set, profile);
+  return own?.services[service] ?? own?.endpointUrl;
+}
+
+/** The endpoints a profile itself configures; undefined when it sets `ignore_configured_endpoint_urls`. */
+export interface ProfileEndpoints {
+  /** The profile's `endpoint_url`: every service without one of its own. */
+  readonly endpointUrl?: string;
+  /** From the profile's `services` section: service id (as written there) to URL. */
+  readonly services: Readonly<Record<string, string>>;
+}
+
+export function profileEndpoints(set: ProfileSet, profile: Profile): ProfileEndpoints | undefined {
+  if (isTrue(profile.settings.ignore_configured_endpoint_urls)) return undefined;
   const servicesName = profile.settings.services;
-  const services = servicesName ? set.services[servicesName] : undefined;
-  const fromServices = services?.[`${service}.endpoint_url`];
-  if (fromServices) return fromServices.trim();
-  return profile.settings.endpoint_url?.trim() || undefined;
+  const section = servicesName ? set.services[servicesName] : undefined;
+  const services: Record<string, string> = {};
+  for (const [key, value] of Object.entries(section ?? {})) {
+    const service = /^(.+)\.endpoint_url$/.exec(key)?.[1];
+    if (service && value?.trim()) services[service] = value.trim();
+  }
+  return { endpointUrl: profile.settings.endpoint_url?.trim() || undefined, services };
 }

@@ -1,4 +1,5 @@
 import type { Session } from '../session/session';
+import type { ProfileEndpoints } from '../credentials/configuredEndpoint';
 
 /** Every variable the extension may set in terminals; on drop exactly these are removed, nothing else. */
 export const MANAGED_ENV_NAMES = [
@@ -45,4 +46,34 @@ export function buildSessionEnvironment(session: Session, endpoint?: { url: stri
     AWS_DEFAULT_REGION: session.region,
     AWS_CREDENTIAL_EXPIRATION: session.expiresAt !== undefined ? new Date(session.expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z') : undefined,
   };
+}
+
+/** Variables for configured endpoints, as the SDKs name them: AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>. */
+const ENDPOINT_ENV = /^AWS_ENDPOINT_URL(_[A-Z0-9_]+)?$/;
+
+/** Whether the extension may have set this variable (and so removes it on drop): the fixed list, or a configured endpoint. */
+export function isManagedEnvName(name: string): boolean {
+  return (MANAGED_ENV_NAMES as readonly string[]).includes(name) || ENDPOINT_ENV.test(name);
+}
+
+/**
+ * The SDKs' rule for a service's endpoint variable: the service id upper-cased, spaces and dashes
+ * to underscores (`sso-oidc` → AWS_ENDPOINT_URL_SSO_OIDC).
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
+ */
+export function endpointEnvName(serviceId: string): string {
+  return `AWS_ENDPOINT_URL_${serviceId.trim().toUpperCase().replace(/[ -]/g, '_')}`;
+}
+
+/**
+ * The profile's own configured endpoints as variables, so a terminal that runs as the profile
+ * also calls where the profile does (LocalStack, a test STS). Only what the profile configures:
+ * nothing when it sets `ignore_configured_endpoint_urls`.
+ */
+export function profileEndpointEnv(endpoints: ProfileEndpoints | undefined): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (!endpoints) return env;
+  if (endpoints.endpointUrl) env.AWS_ENDPOINT_URL = endpoints.endpointUrl;
+  for (const [service, url] of Object.entries(endpoints.services)) env[endpointEnvName(service)] = url;
+  return env;
 }

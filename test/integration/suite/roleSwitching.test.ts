@@ -172,7 +172,9 @@ describe('AWS Role Switcher in a real VS Code', function () {
 
   it('puts the session into the environment collection', async () => {
     const { terminalEnv, active } = await inspect();
-    assert.deepEqual(Object.keys(terminalEnv).sort(), ['AWS_ACCESS_KEY_ID', 'AWS_CREDENTIAL_EXPIRATION', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']);
+    assert.deepEqual(Object.keys(terminalEnv).sort(), ['AWS_ACCESS_KEY_ID', 'AWS_CREDENTIAL_EXPIRATION', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL_STS', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']);
+    // The profile's services section sends STS to the test server: terminals get it too.
+    assert.equal(terminalEnv.AWS_ENDPOINT_URL_STS, stsUrl);
     assert.equal(terminalEnv.AWS_ACCESS_KEY_ID, active?.accessKeyId);
     assert.match(terminalEnv.AWS_ACCESS_KEY_ID, /^ASIA/);
     assert.equal(terminalEnv.AWS_REGION, 'eu-west-1');
