@@ -264,7 +264,7 @@ describe('UI: IAM Identity Center sign-in through the browser', function () {
       ],
     );
     const prodAdmin = rows.find((r) => r.label === 'prod-admin');
-    assert.equal(prodAdmin?.description, 'Admin · 111111111111 · in corp');
+    assert.equal(prodAdmin?.description, 'Admin · in corp');
 
     // The README's picture: the view down to a little below the last row.
     await ui.page.mouse.move(900, 450);

@@ -84,6 +84,8 @@ describe('The role everywhere it is needed, in a real VS Code', function () {
   });
 
   it('AWS: Sign Out forgets the session, its stored copy and its terminal variables, with one message', async () => {
+    // Earlier suites may have left MFA sessions (shared by the whole run): start from none.
+    await vscode.commands.executeCommand('awsRoles.signOut');
     assert.equal(await vscode.commands.executeCommand('awsRoles.assumeRole', 'dev'), true);
     await waitFor('the session to be stored', async () => ((await inspect()).storedSessionKeyId ? true : undefined), 5_000);
     const result = (await vscode.commands.executeCommand('awsRoles.signOut')) as { session?: string; mfaSessions: number; identityCenter: number };
