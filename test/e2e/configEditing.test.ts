@@ -8,23 +8,16 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { launchBrowser, startCodeServer, type CodeServer } from '../harness/codeServer';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { launchBrowser, type CodeServer } from '../harness/codeServer';
+import { closeWorkbench, createAwsSandbox, ensureScreenshotDir, startWorkbenchServer, STATUS_ITEM, UI_TIMEOUT, WorkbenchUi, type AwsSandbox } from '../harness/workbenchUi';
 import { LoopbackSts } from '../support/loopbackSts';
-
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const screenshotDir = path.join(repoRoot, 'test-results', 'screenshots');
+import { keysCredentials } from '../support/roleFixtures';
 
 const alice = { arn: 'arn:aws:iam::111111111111:user/alice', accessKeyId: 'AKIAE2ECONFIGALICE01', secretAccessKey: 'alice-e2e-config-editing-secret-0000001' };
 const MFA = 'arn:aws:iam::111111111111:mfa/alice';
 const DEV_ROLE = 'arn:aws:iam::222222222222:role/Developer';
 const NEW_ROLE = 'arn:aws:iam::444444444444:role/Deployer';
-
-const STATUS_ITEM = '[id="aws-role-switcher.aws-role-switcher.awsRoles.identity"]';
-const QUICK_INPUT = '.quick-input-widget';
-const UI_TIMEOUT = 20_000;
 
 function fixtureConfig(stsUrl: string): string {
   return `[services local-sts]
@@ -54,41 +47,23 @@ describe('UI: editing the AWS config and adding a role profile', function () {
   let sts: LoopbackSts | undefined;
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
-  let context: BrowserContext | undefined;
+  let ui: WorkbenchUi | undefined;
   let page: Page;
-  let sandbox: string | undefined;
+  let sandbox: AwsSandbox | undefined;
   let configPath = '';
 
-  const quickInput = (): Locator => page.locator(QUICK_INPUT);
-  const quickPickRows = (): Locator => quickInput().locator('.quick-input-list .monaco-list-row');
-  const title = (text: string): Locator => quickInput().locator('.quick-input-title', { hasText: text });
+  const quickInput = () => ui!.quickInput();
+  const quickPickRows = () => ui!.quickPickRows();
+  const title = (text: string) => ui!.quickInputTitle(text);
   const suggestWidget = (): Locator => page.locator('.editor-widget.suggest-widget');
   const suggestDetails = (): Locator => page.locator('.suggest-details-container .suggest-details');
+  const shot = (name: string, clip?: Parameters<WorkbenchUi['shot']>[1]) => ui!.shot(name, clip);
+  const around = (...args: Parameters<WorkbenchUi['around']>) => ui!.around(...args);
 
+  /** Runs a command from the palette; the focus stays where it is (the cursor in the config file). */
   async function openFromPalette(command: string): Promise<void> {
-    await page.keyboard.press('F1');
-    await quickInput().locator('.quick-input-box input').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-    await page.keyboard.type(command);
-    await quickPickRows().filter({ hasText: command }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await ui!.typeInPalette(command);
     await page.keyboard.press('Enter');
-  }
-
-  async function shot(name: string, clip?: { x: number; y: number; width: number; height: number }): Promise<string> {
-    const file = path.join(screenshotDir, name);
-    await page.screenshot({ path: file, clip, animations: 'disabled', caret: 'hide' });
-    return file;
-  }
-
-  /** The union of the boxes of `locators`, grown by `margin` px, kept inside the viewport. */
-  async function around(locators: Locator[], margin: number): Promise<{ x: number; y: number; width: number; height: number }> {
-    const boxes = (await Promise.all(locators.map((l) => l.boundingBox()))).filter((b): b is NonNullable<typeof b> => b !== null);
-    assert.ok(boxes.length, 'elements have bounding boxes');
-    const vp = page.viewportSize() ?? { width: 1400, height: 900 };
-    const x = Math.max(0, Math.min(...boxes.map((b) => b.x)) - margin);
-    const y = Math.max(0, Math.min(...boxes.map((b) => b.y)) - margin);
-    const right = Math.min(vp.width, Math.max(...boxes.map((b) => b.x + b.width)) + margin);
-    const bottom = Math.min(vp.height, Math.max(...boxes.map((b) => b.y + b.height)) + margin);
-    return { x, y, width: right - x, height: bottom - y };
   }
 
   /** Opens the suggest widget and waits for `label` in it, with its documentation shown beside it. */
@@ -101,57 +76,33 @@ describe('UI: editing the AWS config and adding a role profile', function () {
   }
 
   before(async function () {
-    fs.mkdirSync(screenshotDir, { recursive: true });
+    ensureScreenshotDir();
     sts = new LoopbackSts({ users: [alice], roles: [{ arn: DEV_ROLE, trustedPrincipals: [alice.arn] }] });
     const { url: stsUrl } = await sts.start();
-    sandbox = fs.mkdtempSync(path.join(os.tmpdir(), 'aws-roles-e2e-config-'));
-    const home = path.join(sandbox, 'home');
-    const workspace = path.join(sandbox, 'workspace');
-    configPath = path.join(home, '.aws', 'config');
-    const credentialsPath = path.join(home, '.aws', 'credentials');
-    fs.mkdirSync(path.dirname(configPath), { recursive: true, mode: 0o700 });
-    fs.mkdirSync(workspace, { recursive: true });
-    fs.writeFileSync(configPath, fixtureConfig(stsUrl));
-    fs.writeFileSync(credentialsPath, `[base]\naws_access_key_id = ${alice.accessKeyId}\naws_secret_access_key = ${alice.secretAccessKey}\n`, { mode: 0o600 });
-
-    server = await startCodeServer({
-      extensionDevelopmentPath: repoRoot,
-      workspace,
-      env: { HOME: home, SHELL: '/bin/bash', AWS_CONFIG_FILE: configPath, AWS_SHARED_CREDENTIALS_FILE: credentialsPath },
+    sandbox = createAwsSandbox('config', { config: fixtureConfig(stsUrl), credentials: keysCredentials('base', alice) });
+    configPath = sandbox.configPath;
+    server = await startWorkbenchServer(sandbox, {
       userSettings: {
-        'workbench.colorTheme': 'Default Dark Modern',
-        'window.menuBarVisibility': 'compact',
-        'workbench.layoutControl.enabled': false,
-        'chat.commandCenter.enabled': false,
-        'workbench.secondarySideBar.defaultVisibility': 'hidden',
         'editor.minimap.enabled': false,
         // The typing below is thrown away by File: Revert File; an auto-save would write half a profile.
         'files.autoSave': 'off',
       },
     });
     browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1400, height: 900 }, deviceScaleFactor: 2 });
-    page = await context.newPage();
-    await page.goto(server.url(), { timeout: 60_000 });
-    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    ui = await WorkbenchUi.open(browser, server);
+    page = ui.page;
     await page.locator(STATUS_ITEM).filter({ hasText: 'AWS: no role' }).waitFor({ state: 'visible', timeout: 90_000 });
   });
 
   afterEach(async function () {
-    const test = this.currentTest;
-    if (test?.state !== 'failed' || !page) return;
-    const slug = test.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
-    await page.screenshot({ path: path.join(screenshotDir, `failure-${slug}.png`) }).catch(() => undefined);
-    if (server) console.log(`    code-server log tail:\n${server.logTail(40)}`);
+    if (this.currentTest?.state === 'failed' && ui) await ui.recordFailure(this.currentTest.title, server, 40);
   });
 
   after(async function () {
     this.timeout(60_000);
-    await context?.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await server?.stop().catch((e: unknown) => console.error('stopping code-server:', e));
+    await closeWorkbench(ui, browser, server);
     await sts?.stop().catch(() => undefined);
-    if (sandbox) fs.rmSync(sandbox, { recursive: true, force: true });
+    sandbox?.remove();
   });
 
   it('completes the keys of a profile in ~/.aws/config, with their meaning', async () => {

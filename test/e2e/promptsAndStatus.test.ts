@@ -6,15 +6,10 @@
  * Screenshots go to test-results/screenshots/ (i13-*.png). Steps depend on each other: bail at the first failure.
  */
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { launchBrowser, startCodeServer, type CodeServer } from '../harness/codeServer';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { launchBrowser, type CodeServer } from '../harness/codeServer';
+import { closeWorkbench, createAwsSandbox, ensureScreenshotDir, startWorkbenchServer, UI_TIMEOUT, WorkbenchUi, type AwsSandbox } from '../harness/workbenchUi';
 import { LoopbackSts } from '../support/loopbackSts';
-
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const screenshotDir = path.join(repoRoot, 'test-results', 'screenshots');
 
 const alice = {
   arn: 'arn:aws:iam::111111111111:user/alice',
@@ -27,10 +22,6 @@ const roles = {
   deploy: 'arn:aws:iam::333333333333:role/Deploy',
   prod: 'arn:aws:iam::444444444444:role/ProdAdmin',
 };
-
-const STATUS_ITEM = '[id="aws-role-switcher.aws-role-switcher.awsRoles.identity"]';
-const QUICK_INPUT = '.quick-input-widget';
-const UI_TIMEOUT = 20_000;
 
 function fixtureConfig(stsUrl: string): string {
   return `[services local-sts]
@@ -86,52 +77,26 @@ describe('UI: prompts that forgive, roles first, the status bar in your own word
   let sts: LoopbackSts | undefined;
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
-  let context: BrowserContext | undefined;
+  let ui: WorkbenchUi | undefined;
   let page: Page;
-  let sandbox: string | undefined;
-  const browserErrors: string[] = [];
+  let sandbox: AwsSandbox | undefined;
 
-  const statusItem = (): Locator => page.locator(STATUS_ITEM);
-  const quickInput = (): Locator => page.locator(QUICK_INPUT);
-  const quickPickRows = (): Locator => quickInput().locator('.quick-input-list .monaco-list-row');
+  const statusItem = () => ui!.statusItem();
+  const quickInput = () => ui!.quickInput();
+  const quickPickRows = () => ui!.quickPickRows();
   const message = (): Locator => quickInput().locator('.quick-input-message');
-  const title = (text: string): Locator => quickInput().locator('.quick-input-title', { hasText: text });
+  const title = (text: string) => ui!.quickInputTitle(text);
+  const shot = (name: string, clip?: Parameters<WorkbenchUi['shot']>[1]) => ui!.shot(name, clip);
+  const around = (...args: Parameters<WorkbenchUi['around']>) => ui!.around(...args);
+  const statusBarClip = (extra?: number) => ui!.statusBarClip(extra);
 
   async function openFromPalette(command: string): Promise<void> {
-    await page.locator('.part.editor').click();
-    await page.keyboard.press('F1');
-    await quickInput().locator('.quick-input-box input').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-    await page.keyboard.type(command);
-    await quickPickRows().filter({ hasText: command }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await ui!.openFromPalette(command);
     await page.keyboard.press('Enter');
   }
 
-  async function shot(name: string, clip?: { x: number; y: number; width: number; height: number }): Promise<string> {
-    const file = path.join(screenshotDir, name);
-    await page.screenshot({ path: file, clip, animations: 'disabled', caret: 'hide' });
-    return file;
-  }
-
-  async function around(locator: Locator, margin: number | { x: number; y: number }): Promise<{ x: number; y: number; width: number; height: number }> {
-    const box = await locator.boundingBox();
-    assert.ok(box, 'element has a bounding box');
-    const vp = page.viewportSize() ?? { width: 1400, height: 900 };
-    const mx = typeof margin === 'number' ? margin : margin.x;
-    const my = typeof margin === 'number' ? margin : margin.y;
-    const x = Math.max(0, box.x - mx);
-    const y = Math.max(0, box.y - my);
-    return { x, y, width: Math.min(vp.width, box.x + box.width + mx) - x, height: Math.min(vp.height, box.y + box.height + my) - y };
-  }
-
-  async function statusBarClip(extra = 160): Promise<{ x: number; y: number; width: number; height: number }> {
-    const bar = await page.locator('.part.statusbar').boundingBox();
-    const item = await statusItem().boundingBox();
-    assert.ok(bar && item, 'status bar and item have bounding boxes');
-    return { x: bar.x, y: bar.y, width: Math.min(bar.width, Math.round(item.x + item.width + extra)), height: bar.height };
-  }
-
   before(async function () {
-    fs.mkdirSync(screenshotDir, { recursive: true });
+    ensureScreenshotDir();
     sts = new LoopbackSts({
       users: [alice],
       roles: [
@@ -142,56 +107,23 @@ describe('UI: prompts that forgive, roles first, the status bar in your own word
       mfaDevices: [mfa],
     });
     const { url: stsUrl } = await sts.start();
-    sandbox = fs.mkdtempSync(path.join(os.tmpdir(), 'aws-roles-e2e-i13-'));
-    const home = path.join(sandbox, 'home');
-    const workspace = path.join(sandbox, 'workspace');
-    const configPath = path.join(home, '.aws', 'config');
-    const credentialsPath = path.join(home, '.aws', 'credentials');
-    fs.mkdirSync(path.dirname(configPath), { recursive: true, mode: 0o700 });
-    fs.mkdirSync(workspace, { recursive: true });
-    fs.writeFileSync(configPath, fixtureConfig(stsUrl));
-    fs.writeFileSync(credentialsPath, fixtureCredentials(), { mode: 0o600 });
-    server = await startCodeServer({
-      extensionDevelopmentPath: repoRoot,
-      workspace,
-      env: { HOME: home, SHELL: '/bin/bash', AWS_CONFIG_FILE: configPath, AWS_SHARED_CREDENTIALS_FILE: credentialsPath },
-      userSettings: {
-        'workbench.colorTheme': 'Default Dark Modern',
-        'window.menuBarVisibility': 'compact',
-        'workbench.layoutControl.enabled': false,
-        'chat.commandCenter.enabled': false,
-        'workbench.secondarySideBar.defaultVisibility': 'hidden',
-        'workbench.startupEditor': 'none',
-      },
-    });
+    sandbox = createAwsSandbox('i13', { config: fixtureConfig(stsUrl), credentials: fixtureCredentials() });
+    server = await startWorkbenchServer(sandbox);
     browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1400, height: 900 }, deviceScaleFactor: 2 });
-    page = await context.newPage();
-    page.on('pageerror', (err) => browserErrors.push(`[pageerror] ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') browserErrors.push(`[console.error] ${msg.text()}`);
-    });
-    await page.goto(server.url(), { timeout: 60_000 });
-    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    ui = await WorkbenchUi.open(browser, server);
+    page = ui.page;
     await statusItem().filter({ hasText: 'AWS: no role' }).waitFor({ state: 'visible', timeout: 90_000 });
   });
 
   afterEach(async function () {
-    const test = this.currentTest;
-    if (test?.state !== 'failed' || !page) return;
-    const slug = test.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
-    await page.screenshot({ path: path.join(screenshotDir, `failure-${slug}.png`) }).catch(() => undefined);
-    if (browserErrors.length) console.log(`    browser errors:\n      ${browserErrors.slice(-10).join('\n      ')}`);
-    if (server) console.log(`    code-server log tail:\n${server.logTail(15)}`);
+    if (this.currentTest?.state === 'failed' && ui) await ui.recordFailure(this.currentTest.title, server);
   });
 
   after(async function () {
     this.timeout(60_000);
-    await context?.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await server?.stop().catch((e: unknown) => console.error('stopping code-server:', e));
+    await closeWorkbench(ui, browser, server);
     await sts?.stop().catch((e: unknown) => console.error('stopping LoopbackSts:', e));
-    if (sandbox) fs.rmSync(sandbox, { recursive: true, force: true });
+    sandbox?.remove();
   });
 
   it('Assume Role with no history lists the role profiles first, keys after a separator, and marks the profile with a config error', async () => {

@@ -5,18 +5,11 @@
  * test-results/screenshots/ (terminals-*.png).
  */
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { launchBrowser, startCodeServer, type CodeServer } from '../harness/codeServer';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { launchBrowser, type CodeServer } from '../harness/codeServer';
+import { closeWorkbench, createAwsSandbox, ensureScreenshotDir, startWorkbenchServer, UI_TIMEOUT, WorkbenchUi, type AwsSandbox } from '../harness/workbenchUi';
 import { LoopbackSts } from '../support/loopbackSts';
-
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const screenshotDir = path.join(repoRoot, 'test-results', 'screenshots');
-const STATUS_ITEM = '[id="aws-role-switcher.aws-role-switcher.awsRoles.identity"]';
-const QUICK_INPUT = '.quick-input-widget';
-const UI_TIMEOUT = 20_000;
+import { keysCredentials } from '../support/roleFixtures';
 
 const alice = { arn: 'arn:aws:iam::111111111111:user/alice', accessKeyId: 'AKIAE2EFOLLOWALICE01', secretAccessKey: 'alice-e2e-follow-secret-000000000000001' };
 const roles = { dev: 'arn:aws:iam::222222222222:role/Developer', deploy: 'arn:aws:iam::444444444444:role/Deploy' };
@@ -28,24 +21,22 @@ describe('UI: open terminals after a switch', function () {
   let sts: LoopbackSts | undefined;
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
-  let context: BrowserContext | undefined;
+  let ui: WorkbenchUi | undefined;
   let page: Page;
-  let sandbox: string | undefined;
+  let sandbox: AwsSandbox | undefined;
 
-  const statusItem = (): Locator => page.locator(STATUS_ITEM);
-  const quickInput = (): Locator => page.locator(QUICK_INPUT);
-  const quickPickRows = (): Locator => quickInput().locator('.quick-input-list .monaco-list-row');
+  const statusItem = () => ui!.statusItem();
+  const quickInput = () => ui!.quickInput();
+  const quickPickRows = () => ui!.quickPickRows();
   const terminalText = (): Locator => page.locator('.terminal-wrapper.active .xterm-rows');
 
-  async function shot(name: string, clip?: { x: number; y: number; width: number; height: number }): Promise<void> {
-    await page.screenshot({ path: path.join(screenshotDir, name), clip, animations: 'disabled', caret: 'hide' });
+  async function shot(name: string, clip?: Parameters<WorkbenchUi['shot']>[1]): Promise<void> {
+    await ui!.shot(name, clip);
   }
 
+  /** Runs a command from the palette; the focus stays where it is (the terminal). */
   async function palette(title: string): Promise<void> {
-    await page.keyboard.press('F1');
-    await quickInput().locator('.quick-input-box input').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-    await page.keyboard.type(title);
-    await quickPickRows().filter({ hasText: title }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await ui!.typeInPalette(title);
     await page.keyboard.press('Enter');
   }
 
@@ -67,54 +58,30 @@ describe('UI: open terminals after a switch', function () {
   }
 
   before(async function () {
-    fs.mkdirSync(screenshotDir, { recursive: true });
+    ensureScreenshotDir();
     sts = new LoopbackSts({ users: [alice], roles: Object.values(roles).map((arn) => ({ arn, trustedPrincipals: [alice.arn] })) });
     const { url: stsUrl } = await sts.start();
-    sandbox = fs.mkdtempSync(path.join(os.tmpdir(), 'aws-roles-e2e-follow-'));
-    const home = path.join(sandbox, 'home');
-    const workspace = path.join(sandbox, 'workspace');
-    fs.mkdirSync(path.join(home, '.aws'), { recursive: true, mode: 0o700 });
-    fs.mkdirSync(workspace, { recursive: true });
     const profile = (name: string, arn: string, region: string) => `[profile ${name}]\nrole_arn = ${arn}\nsource_profile = base\nregion = ${region}\nservices = local-sts\n`;
-    fs.writeFileSync(
-      path.join(home, '.aws', 'config'),
-      `[services local-sts]\nsts =\n  endpoint_url = ${stsUrl}\n\n[profile base]\nregion = eu-west-1\nservices = local-sts\n\n${profile('dev', roles.dev, 'eu-west-1')}\n${profile('deploy', roles.deploy, 'eu-central-1')}`,
-    );
-    fs.writeFileSync(path.join(home, '.aws', 'credentials'), `[base]\naws_access_key_id = ${alice.accessKeyId}\naws_secret_access_key = ${alice.secretAccessKey}\n`, { mode: 0o600 });
-    server = await startCodeServer({
-      extensionDevelopmentPath: repoRoot,
-      workspace,
-      env: { HOME: home, SHELL: '/bin/bash', AWS_CONFIG_FILE: path.join(home, '.aws', 'config'), AWS_SHARED_CREDENTIALS_FILE: path.join(home, '.aws', 'credentials') },
-      userSettings: {
-        'workbench.colorTheme': 'Default Dark Modern',
-        'window.menuBarVisibility': 'compact',
-        'workbench.layoutControl.enabled': false,
-        'chat.commandCenter.enabled': false,
-        'workbench.secondarySideBar.defaultVisibility': 'hidden',
-      },
+    sandbox = createAwsSandbox('follow', {
+      config: `[services local-sts]\nsts =\n  endpoint_url = ${stsUrl}\n\n[profile base]\nregion = eu-west-1\nservices = local-sts\n\n${profile('dev', roles.dev, 'eu-west-1')}\n${profile('deploy', roles.deploy, 'eu-central-1')}`,
+      credentials: keysCredentials('base', alice),
     });
+    server = await startWorkbenchServer(sandbox);
     browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1400, height: 900 }, deviceScaleFactor: 2 });
-    page = await context.newPage();
-    await page.goto(server.url(), { timeout: 60_000 });
-    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    ui = await WorkbenchUi.open(browser, server);
+    page = ui.page;
     await statusItem().filter({ hasText: 'AWS: no role' }).waitFor({ state: 'visible', timeout: 90_000 });
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state !== 'failed' || !page) return;
-    const slug = this.currentTest.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
-    await page.screenshot({ path: path.join(screenshotDir, `failure-${slug}.png`) }).catch(() => undefined);
-    if (server) console.log(`    code-server log tail:\n${server.logTail(15)}`);
+    if (this.currentTest?.state === 'failed' && ui) await ui.recordFailure(this.currentTest.title, server);
   });
 
   after(async function () {
     this.timeout(60_000);
-    await context?.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await server?.stop().catch((e: unknown) => console.error('stopping code-server:', e));
+    await closeWorkbench(ui, browser, server);
     await sts?.stop().catch(() => undefined);
-    if (sandbox) fs.rmSync(sandbox, { recursive: true, force: true });
+    sandbox?.remove();
   });
 
   it('a terminal opened as dev says so', async () => {

@@ -7,56 +7,11 @@
  * Steps depend on each other, so the suite bails at the first failure.
  */
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { launchBrowser, startCodeServer, type CodeServer } from '../harness/codeServer';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { launchBrowser, type CodeServer } from '../harness/codeServer';
+import { closeWorkbench, createAwsSandbox, ensureScreenshotDir, startWorkbenchServer, UI_TIMEOUT, WorkbenchUi, type AwsSandbox } from '../harness/workbenchUi';
 import { LoopbackSts } from '../support/loopbackSts';
-
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const screenshotDir = path.join(repoRoot, 'test-results', 'screenshots');
-
-const alice = { arn: 'arn:aws:iam::111111111111:user/alice', accessKeyId: 'AKIAALICETREEUI00001', secretAccessKey: 'alice-secret-key-for-tree-ui-tests-00001' };
-const roles = {
-  dev: 'arn:aws:iam::222222222222:role/Developer',
-  deploy: 'arn:aws:iam::333333333333:role/Deployer',
-  guarded: 'arn:aws:iam::333333333333:role/Guarded',
-};
-
-const STATUS_ITEM = '[id="aws-role-switcher.aws-role-switcher.awsRoles.identity"]';
-const QUICK_INPUT = '.quick-input-widget';
-const UI_TIMEOUT = 20_000;
-
-function fixtureConfig(stsUrl: string): string {
-  return `[services local-sts]
-sts =
-  endpoint_url = ${stsUrl}
-
-[profile base]
-region = eu-west-1
-services = local-sts
-
-[profile dev]
-role_arn = ${roles.dev}
-source_profile = base
-region = eu-west-1
-services = local-sts
-
-[profile deploy]
-role_arn = ${roles.deploy}
-source_profile = dev
-region = eu-west-1
-services = local-sts
-
-[profile guarded]
-role_arn = ${roles.guarded}
-source_profile = base
-mfa_serial = arn:aws:iam::111111111111:mfa/alice
-region = eu-west-1
-services = local-sts
-`;
-}
+import { treeConfig, treeCredentials, treeSts } from '../support/roleFixtures';
 
 describe('UI: drive the Profiles tree', function () {
   this.timeout(180_000);
@@ -65,87 +20,42 @@ describe('UI: drive the Profiles tree', function () {
   let sts: LoopbackSts | undefined;
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
-  let context: BrowserContext | undefined;
+  let ui: WorkbenchUi | undefined;
   let page: Page;
-  let sandbox: string | undefined;
+  let sandbox: AwsSandbox | undefined;
 
-  const statusItem = (): Locator => page.locator(STATUS_ITEM);
-  const quickInput = (): Locator => page.locator(QUICK_INPUT);
-  const sideBar = (): Locator => page.locator('.part.sidebar');
+  const statusItem = () => ui!.statusItem();
+  const quickInput = () => ui!.quickInput();
+  const sideBar = () => ui!.sideBar();
   const rows = (): Locator => sideBar().locator('.monaco-list-row');
-  const treeRow = (label: string): Locator => rows().filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) });
+  const treeRow = (label: string) => ui!.treeRow(label);
   const assumeCalls = () => sts!.requests.filter((r) => r.action === 'AssumeRole').length;
-
-  async function shot(name: string, clip?: { x: number; y: number; width: number; height: number }): Promise<string> {
-    const file = path.join(screenshotDir, name);
-    await page.screenshot({ path: file, clip, animations: 'disabled', caret: 'hide' });
-    return file;
-  }
-
+  const shot = (name: string, clip?: Parameters<WorkbenchUi['shot']>[1]) => ui!.shot(name, clip);
   /** The activity bar and the side bar: the view as it sits in the window. */
-  async function sideBarClip(): Promise<{ x: number; y: number; width: number; height: number }> {
-    const bar = await page.locator('.part.activitybar').boundingBox();
-    const side = await sideBar().boundingBox();
-    assert.ok(bar && side, 'activity bar and side bar have bounding boxes');
-    return { x: bar.x, y: side.y, width: side.x + side.width - bar.x, height: side.height };
-  }
+  const sideBarClip = () => ui!.sideBarClip();
 
   before(async function () {
-    fs.mkdirSync(screenshotDir, { recursive: true });
-    sts = new LoopbackSts({
-      users: [alice],
-      roles: [
-        { arn: roles.dev, trustedPrincipals: [alice.arn] },
-        { arn: roles.deploy, trustedPrincipals: [roles.dev] },
-        { arn: roles.guarded, trustedPrincipals: [alice.arn] },
-      ],
-    });
+    ensureScreenshotDir();
+    sts = new LoopbackSts(treeSts());
     const { url: stsUrl } = await sts.start();
-    sandbox = fs.mkdtempSync(path.join(os.tmpdir(), 'aws-roles-e2e-tree-'));
-    const home = path.join(sandbox, 'home');
-    const workspace = path.join(sandbox, 'workspace');
-    const configPath = path.join(home, '.aws', 'config');
-    const credentialsPath = path.join(home, '.aws', 'credentials');
-    fs.mkdirSync(path.dirname(configPath), { recursive: true, mode: 0o700 });
-    fs.mkdirSync(workspace, { recursive: true });
-    fs.writeFileSync(configPath, fixtureConfig(stsUrl));
-    fs.writeFileSync(credentialsPath, `[base]\naws_access_key_id = ${alice.accessKeyId}\naws_secret_access_key = ${alice.secretAccessKey}\n`, { mode: 0o600 });
-    server = await startCodeServer({
-      extensionDevelopmentPath: repoRoot,
-      workspace,
-      env: { HOME: home, SHELL: '/bin/bash', AWS_CONFIG_FILE: configPath, AWS_SHARED_CREDENTIALS_FILE: credentialsPath },
-      userSettings: {
-        'workbench.colorTheme': 'Default Dark Modern',
-        'window.menuBarVisibility': 'compact',
-        'workbench.layoutControl.enabled': false,
-        'chat.commandCenter.enabled': false,
-        'workbench.secondarySideBar.defaultVisibility': 'hidden',
-        'workbench.startupEditor': 'none',
-        'awsRoles.accountNames': { '222222222222': 'Development', '333333333333': 'Production' },
-      },
+    sandbox = createAwsSandbox('tree', { config: treeConfig(stsUrl), credentials: treeCredentials() });
+    server = await startWorkbenchServer(sandbox, {
+      userSettings: { 'awsRoles.accountNames': { '222222222222': 'Development', '333333333333': 'Production' } },
     });
     browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1400, height: 900 }, deviceScaleFactor: 2 });
-    page = await context.newPage();
-    await page.goto(server.url(), { timeout: 60_000 });
-    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    ui = await WorkbenchUi.open(browser, server);
+    page = ui.page;
   });
 
   afterEach(async function () {
-    const test = this.currentTest;
-    if (test?.state !== 'failed' || !page) return;
-    const slug = test.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
-    await page.screenshot({ path: path.join(screenshotDir, `failure-tree-${slug}.png`) }).catch(() => undefined);
-    if (server) console.log(`    code-server log tail:\n${server.logTail(15)}`);
+    if (this.currentTest?.state === 'failed' && ui) await ui.recordFailure(this.currentTest.title, server);
   });
 
   after(async function () {
     this.timeout(60_000);
-    await context?.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await server?.stop().catch((e: unknown) => console.error('stopping code-server:', e));
+    await closeWorkbench(ui, browser, server);
     await sts?.stop().catch(() => undefined);
-    if (sandbox) fs.rmSync(sandbox, { recursive: true, force: true });
+    sandbox?.remove();
   });
 
   it('groups the accounts by their names, rows without the account id', async () => {

@@ -2,48 +2,12 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import { LoopbackSts } from '../../support/loopbackSts';
+import { treeConfig, treeCredentials, treeRoles as roles, treeSts } from '../../support/roleFixtures';
 import { inspect, trackSts, waitFor } from './helpers';
 import type { TreeSnapshotNode } from '../../../src/vscode/profileTree';
 
 const configPath = process.env.AWS_CONFIG_FILE as string;
 const credentialsPath = process.env.AWS_SHARED_CREDENTIALS_FILE as string;
-
-const alice = { arn: 'arn:aws:iam::111111111111:user/alice', accessKeyId: 'AKIAALICETREE0000001', secretAccessKey: 'alice-secret-key-for-tree-tests-00000001' };
-const roles = {
-  dev: 'arn:aws:iam::222222222222:role/Developer',
-  deploy: 'arn:aws:iam::333333333333:role/Deployer',
-  guarded: 'arn:aws:iam::333333333333:role/Guarded',
-};
-
-function fixtureConfig(stsUrl: string): string {
-  return `[services local-sts]
-sts =
-  endpoint_url = ${stsUrl}
-
-[profile base]
-region = eu-west-1
-services = local-sts
-
-[profile dev]
-role_arn = ${roles.dev}
-source_profile = base
-region = eu-west-1
-services = local-sts
-
-[profile deploy]
-role_arn = ${roles.deploy}
-source_profile = dev
-region = eu-west-1
-services = local-sts
-
-[profile guarded]
-role_arn = ${roles.guarded}
-source_profile = base
-mfa_serial = arn:aws:iam::111111111111:mfa/alice
-region = eu-west-1
-services = local-sts
-`;
-}
 
 const node = (name: string) => ({ type: 'profile', profile: { name } });
 const group = (tree: TreeSnapshotNode[], label: string) => tree.find((n) => n.label === label);
@@ -55,20 +19,11 @@ describe('Tree driving: rows, context menu, filter, account names, pins', functi
   const settings = () => vscode.workspace.getConfiguration('awsRoles');
 
   before(async () => {
-    sts = trackSts(
-      new LoopbackSts({
-        users: [alice],
-        roles: [
-          { arn: roles.dev, trustedPrincipals: [alice.arn] },
-          { arn: roles.deploy, trustedPrincipals: [roles.dev] },
-          { arn: roles.guarded, trustedPrincipals: [alice.arn] },
-        ],
-      }),
-    );
+    sts = trackSts(new LoopbackSts(treeSts()));
     const { url } = await sts.start();
     await vscode.commands.executeCommand('awsRoles.dropCredentials');
-    await fs.writeFile(configPath, fixtureConfig(url));
-    await fs.writeFile(credentialsPath, `[base]\naws_access_key_id = ${alice.accessKeyId}\naws_secret_access_key = ${alice.secretAccessKey}\n`, { mode: 0o600 });
+    await fs.writeFile(configPath, treeConfig(url));
+    await fs.writeFile(credentialsPath, treeCredentials(), { mode: 0o600 });
     await settings().update('accountNames', { '222222222222': 'Development', '12345': 'not an account id' }, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('awsRoles.refreshProfiles');
   });
