@@ -288,7 +288,7 @@ describe('UI: IAM Identity Center sign-in through the browser', function () {
       description: (await rows.nth(i).locator('.label-description').first().innerText()).trim(),
       separator: (await rows.nth(i).locator('.quick-input-list-separator:visible').allInnerTexts()).join('').trim(),
     });
-    assert.deepEqual(await pick(0), { label: 'prod-admin', description: 'Admin · 111111111111', separator: '' });
+    assert.deepEqual(await pick(0), { label: 'prod-admin', description: 'Admin · Production (111111111111)', separator: '' });
     // Production's Admin is reached by prod-admin: offered once, through that profile (as in the tree).
     assert.deepEqual(await pick(1), { label: 'ReadOnly', description: 'Production (111111111111)', separator: 'IAM Identity Center' });
     assert.deepEqual(await pick(2), { label: 'Developer', description: 'Development (222222222222)', separator: '' });
