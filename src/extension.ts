@@ -84,7 +84,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionDiagnostics
     return profile && accountNameOf(profile, names());
   }));
   timer.mark('status bar');
-  const debug = own(new DebugCredentials(sessions, settings, log));
+  const debug = own(new DebugCredentials(sessions, settings, log, catalog));
   const consoleSignin = own(new ConsoleSignin(sessions, settings, log));
   const workspaceProfile = own(new WorkspaceProfile(catalog, sessions, settings, log));
   const terminalEnvironment = own(new TerminalEnvironment(context.environmentVariableCollection, sessions, settings, log, () => defaultProfileHasCredentials(catalog.loaded), context.workspaceState, { catalog, globalState: context.globalState }));

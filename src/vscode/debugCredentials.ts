@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
-import { buildSessionEnvironment } from '../core/delivery/terminalEnvVars';
+import { buildSessionEnvironment, profileEndpointEnv } from '../core/delivery/terminalEnvVars';
+import type { ProfileCatalog } from '../core/config/profileCatalog';
+import { engine } from './lazyChunks';
 import type { SessionManager } from '../core/session/sessionManager';
 import { Disposable } from './disposable';
 import type { Logger } from './logger';
@@ -20,6 +22,7 @@ export class DebugCredentials extends Disposable implements vscode.DebugConfigur
     private readonly sessions: SessionManager,
     private readonly settings: SettingsService,
     private readonly log: Logger,
+    private readonly catalog?: ProfileCatalog,
   ) {
     super();
     this._register(vscode.debug.registerDebugConfigurationProvider('*', this));
@@ -43,6 +46,10 @@ export class DebugCredentials extends Disposable implements vscode.DebugConfigur
     if (!session || !this.settings.value.debugCredentials || config.request === 'attach') return config;
     const ours: Record<string, string> = {};
     for (const [name, value] of Object.entries(buildSessionEnvironment(session))) if (value !== undefined) ours[name] = value;
+    // The endpoints the profile configures, as terminals get them (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>).
+    const set = this.catalog?.loaded;
+    const profile = set?.profiles.get(session.profileName);
+    if (set && profile) Object.assign(ours, profileEndpointEnv(engine().profileEndpoints(set, profile)));
     const users = (config.env && typeof config.env === 'object' ? config.env : {}) as Record<string, string | null>;
     // The user's launch.json wins, including a variable they set to null to unset it.
     config.env = { ...ours, ...users };

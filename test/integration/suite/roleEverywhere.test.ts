@@ -118,15 +118,16 @@ describe('The role everywhere it is needed, in a real VS Code', function () {
   it('a Node program under the debugger sees the session, and launch.json variables win', async () => {
     const program = path.join(dir, 'whoami.js');
     const out = path.join(dir, 'debug-env.json');
-    await fs.writeFile(program, `require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify({ key: process.env.AWS_ACCESS_KEY_ID, token: Boolean(process.env.AWS_SESSION_TOKEN), region: process.env.AWS_REGION, mine: process.env.MINE }));`);
+    await fs.writeFile(program, `require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify({ key: process.env.AWS_ACCESS_KEY_ID, token: Boolean(process.env.AWS_SESSION_TOKEN), region: process.env.AWS_REGION, mine: process.env.MINE, sts: process.env.AWS_ENDPOINT_URL_STS }));`);
     const started = await vscode.debug.startDebugging(undefined, { type: 'node', request: 'launch', name: 'whoami', program, env: { AWS_REGION: 'ap-south-1', MINE: 'yes' }, console: 'internalConsole' });
     assert.equal(started, true);
-    const seen = await waitFor('the debugged program', async () => JSON.parse(await fs.readFile(out, 'utf8').catch(() => 'null')) as { key: string; token: boolean; region: string; mine: string } | null ?? undefined, 30_000);
+    const seen = await waitFor('the debugged program', async () => JSON.parse(await fs.readFile(out, 'utf8').catch(() => 'null')) as { key: string; token: boolean; region: string; mine: string; sts?: string } | null ?? undefined, 30_000);
     const state = await inspect();
     assert.equal(seen.key, state.active?.accessKeyId);
     assert.equal(seen.token, true);
     assert.equal(seen.region, 'ap-south-1', 'launch.json wins');
     assert.equal(seen.mine, 'yes');
+    assert.equal(seen.sts, stsUrl, "the profile's STS endpoint (its services section), as terminals get it");
     assert.ok(state.debugNotes?.some((n) => n.includes(state.active?.arn ?? '?')), `the debug console says which role: ${JSON.stringify(state.debugNotes)}`);
     assert.ok(state.debugNotes?.some((n) => /keys are a snapshot: they are not renewed and expire at/.test(n)), `the debug console says the keys are not renewed: ${JSON.stringify(state.debugNotes)}`);
   });
