@@ -319,7 +319,7 @@ describe('UI: IAM Identity Center sign-in through the browser', function () {
     assert.equal(await ui.statusItem().locator('.codicon-shield').count(), 1);
 
     const active = await roleRow('Development', 'Developer');
-    await active.locator('.label-description', { hasText: '● active' }).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await active.locator('.codicon-pass-filled').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     assert.equal(await active.locator('.codicon-pass-filled').count(), 1, 'the active marker');
     assert.equal(await (await roleRow('Sandbox', 'Admin')).locator('.codicon-pass-filled').count(), 0, 'Sandbox Admin no longer active');
     await ui.page.mouse.move(900, 450);
