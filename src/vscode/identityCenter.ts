@@ -50,7 +50,10 @@ const RETRY_MS = 60_000;
 /** botocore's window: a token with less left than this is renewed. */
 const REFRESH_WINDOW_MS = 15 * 60_000;
 
-function keyOf(session: { name?: string; startUrl: string }): string {
+/** A sign-in's key: its sso-session name, or (legacy profiles) its start URL. */
+type SignInKey = { name: string; startUrl?: string } | { name?: undefined; startUrl: string };
+
+function keyOf(session: SignInKey): string {
   return session.name !== undefined ? `session:${session.name}` : `url:${session.startUrl}`;
 }
 
@@ -142,7 +145,7 @@ export class IdentityCenter extends Disposable {
     if (target) await this.renewInBackground(target);
   }
 
-  statusOf(session: { name?: string; startUrl: string }): SignInStatus {
+  statusOf(session: SignInKey): SignInStatus {
     return this.status.get(keyOf(session)) ?? { state: 'signedOut' };
   }
 

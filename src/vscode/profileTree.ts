@@ -290,7 +290,7 @@ export class ProfileTreeProvider extends Disposable implements vscode.TreeDataPr
   getTreeItem(node: TreeNode): vscode.TreeItem {
     const activeName = this.sessions.active?.profileName;
     if (node.type === 'ssoSession') {
-      const status = this.identityCenter?.statusOf({ name: node.ssoSession, startUrl: '' }) ?? { state: 'signedOut' as const };
+      const status = this.identityCenter?.statusOf({ name: node.ssoSession }) ?? { state: 'signedOut' as const };
       const hasAccounts = node.group.accounts.length > 0;
       const holdsActive = node.group.accounts.some((a) => a.profiles.some((p) => p.name === activeName));
       const item = new vscode.TreeItem(`${node.ssoSession} — IAM Identity Center`, hasAccounts ? (this.collapseGroups && !holdsActive ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded) : vscode.TreeItemCollapsibleState.None);

@@ -79,6 +79,7 @@ function showPick<T extends vscode.QuickPickItem>(items: T[], options: { title: 
 }
 
 const SECTION_SEPARATORS: Record<PickSection, string | undefined> = {
+  pinned: 'pinned',
   recent: 'recently used',
   profiles: undefined,
   identityCenter: 'IAM Identity Center',
@@ -99,21 +100,12 @@ export async function pickRoleProfile(
 ): Promise<Profile | undefined> {
   const items: ProfilePickItem[] = [];
   const names = pins.names ?? new Map<string, string>();
-  // Pinned profiles first (in the order they were pinned), once: they keep their place while the recent list reorders on every switch.
-  const pinnedSet = new Set(pins.pinned);
-  const pinned = (pins.pinned ?? []).map((n) => profiles.find((p) => p.name === n)).filter((p): p is Profile => p !== undefined);
-  const ordered: { profile: Profile; section: PickSection | 'pinned' }[] = [
-    ...pinned.map((profile) => ({ profile, section: 'pinned' as const })),
-    ...orderForPick(
-      profiles.filter((p) => !pinnedSet.has(p.name)),
-      recent.filter((n) => !pinnedSet.has(n)),
-    ),
-  ];
-  let previous: PickSection | 'pinned' | undefined;
+  const ordered = orderForPick(profiles, recent, pins.pinned);
+  let previous: PickSection | undefined;
   for (const { profile, section } of ordered) {
     if (section !== previous) {
       // The first part needs no title unless it is the pinned or recent one; after those, "all profiles".
-      const label = section === 'pinned' ? 'pinned' : (SECTION_SEPARATORS[section] ?? (previous === 'recent' || previous === 'pinned' ? 'all profiles' : undefined));
+      const label = SECTION_SEPARATORS[section] ?? (previous === 'recent' || previous === 'pinned' ? 'all profiles' : undefined);
       if (label) items.push({ label, kind: vscode.QuickPickItemKind.Separator });
       previous = section;
     }

@@ -106,18 +106,6 @@ export function togglePin(pinned: readonly string[], name: string, pin: boolean)
 }
 
 /**
- * The Assume Role quick pick's order: pinned profiles first (in pin order), then recently used,
- * then the rest by name. Pins come before recent ones because they are chosen to stay put: the
- * same place every time, where the recent list moves with every switch.
- */
-export function orderPinnedFirst<T extends { name: string }>(items: readonly T[], pinned: readonly string[], recent: readonly string[]): T[] {
-  const pin = new Map(pinned.map((name, i) => [name, i]));
-  const byRecent = orderByRecent(items, recent);
-  const first = byRecent.filter((p) => pin.has(p.name)).sort((a, b) => (pin.get(a.name) as number) - (pin.get(b.name) as number));
-  return [...first, ...byRecent.filter((p) => !pin.has(p.name))];
-}
-
-/**
  * Groups role and Identity Center profiles by account and puts every other profile in one group
  * at the end. Accounts with a name come first, by name; the others in numeric order; profiles by
  * name. With pins, a "Pinned" group comes first (its profiles also stay in their own group).
@@ -155,42 +143,37 @@ export function buildProfileGroups(set: ProfileSet, filter = '', options: { name
 /** The id of the tree's group of pinned profiles (which also stay in their account's group). */
 export const PINNED_GROUP_ID = 'pinned';
 
-/** Orders profiles most recently used first, then by name; for the Assume Role quick pick. */
-export function orderByRecent<T extends { name: string }>(items: readonly T[], recent: readonly string[]): T[] {
-  const rank = new Map(recent.map((name, i) => [name, i]));
-  return [...items].sort((a, b) => {
-    const ra = rank.get(a.name) ?? Infinity;
-    const rb = rank.get(b.name) ?? Infinity;
-    return ra !== rb ? ra - rb : a.name.localeCompare(b.name);
-  });
-}
-
 /**
- * The parts of the Assume Role pick, in order: recently used; profiles that assume a role, then
+ * The parts of the Assume Role pick, in order: pinned (in pin order: chosen to stay put, where the
+ * recent list moves with every switch); recently used; profiles that assume a role, then
  * IAM Identity Center profiles; roles discovered through Identity Center; then long-term keys and
  * every other source, which are rarely what one switches to.
  */
-export type PickSection = 'recent' | 'profiles' | 'identityCenter' | 'otherSources';
+export type PickSection = 'pinned' | 'recent' | 'profiles' | 'identityCenter' | 'otherSources';
 
-const PICK_SECTIONS: readonly PickSection[] = ['recent', 'profiles', 'identityCenter', 'otherSources'];
+const PICK_SECTIONS: readonly PickSection[] = ['pinned', 'recent', 'profiles', 'identityCenter', 'otherSources'];
 const ROLE_KINDS: ReadonlySet<Profile['kind']> = new Set(['role', 'webIdentity']);
 
-function pickSection(profile: Pick<Profile, 'kind' | 'discovered'>): Exclude<PickSection, 'recent'> {
+function pickSection(profile: Pick<Profile, 'kind' | 'discovered'>): Exclude<PickSection, 'recent' | 'pinned'> {
   if (profile.discovered) return 'identityCenter';
   return ROLE_KINDS.has(profile.kind) || profile.kind === 'sso' ? 'profiles' : 'otherSources';
 }
 
 /**
- * Orders profiles for the Assume Role quick pick: recent ones first (most recent first), then the
- * sections of PickSection; inside 'profiles' roles before Identity Center ones; by name otherwise.
+ * Orders profiles for the Assume Role quick pick: pinned ones first (in pin order), then recent
+ * ones (most recent first), then the other sections of PickSection; inside 'profiles' roles before
+ * Identity Center ones; by name otherwise. The input is not changed.
  */
-export function orderForPick<T extends Pick<Profile, 'name' | 'kind' | 'discovered'>>(profiles: readonly T[], recent: readonly string[]): { profile: T; section: PickSection }[] {
+export function orderForPick<T extends Pick<Profile, 'name' | 'kind' | 'discovered'>>(profiles: readonly T[], recent: readonly string[], pinned: readonly string[] = []): { profile: T; section: PickSection }[] {
+  const pin = new Map(pinned.map((name, i) => [name, i]));
   const rank = new Map(recent.map((name, i) => [name, i]));
-  const placed = profiles.map((profile) => ({ profile, section: rank.has(profile.name) ? ('recent' as const) : pickSection(profile) }));
+  const sectionOf = (p: T): PickSection => (pin.has(p.name) ? 'pinned' : rank.has(p.name) ? 'recent' : pickSection(p));
+  const placed = profiles.map((profile) => ({ profile, section: sectionOf(profile) }));
   const ssoLast = (p: T) => Number(p.kind === 'sso');
   return placed.sort(
     (a, b) =>
       PICK_SECTIONS.indexOf(a.section) - PICK_SECTIONS.indexOf(b.section) ||
+      (a.section === 'pinned' ? (pin.get(a.profile.name) as number) - (pin.get(b.profile.name) as number) : 0) ||
       (a.section === 'recent' ? (rank.get(a.profile.name) as number) - (rank.get(b.profile.name) as number) : 0) ||
       (a.section === 'profiles' ? ssoLast(a.profile) - ssoLast(b.profile) : 0) ||
       a.profile.name.localeCompare(b.profile.name),

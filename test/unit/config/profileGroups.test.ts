@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { ProfileSet } from '../../../src/core/config/profiles';
-import { buildProfileGroups, matchesFilter, orderByRecent, pushRecent } from '../../../src/core/config/profileGroups';
+import { buildProfileGroups, matchesFilter, orderForPick, pushRecent } from '../../../src/core/config/profileGroups';
 import { makeTempDir, profileSetFrom, removeTempDir } from '../../support/awsFiles';
 
 describe('core/treeModel', () => {
@@ -83,9 +83,9 @@ describe('core/treeModel', () => {
     assert.equal(buildProfileGroups(set, '   ').length, 3);
   });
 
-  it('orderByRecent puts recent profiles first in recency order, then the rest by name', () => {
-    const items = ['delta', 'alpha', 'charlie', 'bravo'].map((name) => ({ name }));
-    assert.deepEqual(orderByRecent(items, ['charlie', 'ghost', 'delta']).map((i) => i.name), ['charlie', 'delta', 'alpha', 'bravo']);
+  it('orderForPick puts recent profiles first in recency order, then the rest by name', () => {
+    const items = ['delta', 'alpha', 'charlie', 'bravo'].map((name) => ({ name, kind: 'role' as const }));
+    assert.deepEqual(orderForPick(items, ['charlie', 'ghost', 'delta']).map((i) => i.profile.name), ['charlie', 'delta', 'alpha', 'bravo']);
     assert.deepEqual(items.map((i) => i.name), ['delta', 'alpha', 'charlie', 'bravo'], 'input is not mutated');
   });
 

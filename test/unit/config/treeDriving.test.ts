@@ -9,7 +9,7 @@ import {
   countMatches,
   filterMessage,
   matchesFilter,
-  orderPinnedFirst,
+  orderForPick,
   profileSectionLine,
   rowDescription,
   togglePin,
@@ -83,8 +83,8 @@ describe('core/profileGroups: names, pins, rows and the filter message', () => {
   });
 
   it('orders the quick pick: pinned (in pin order), then recently used, then by name', () => {
-    const items = ['a', 'b', 'c', 'd', 'e'].map((name) => ({ name }));
-    assert.deepEqual(orderPinnedFirst(items, ['d', 'b'], ['e', 'b', 'c']).map((i) => i.name), ['d', 'b', 'e', 'c', 'a']);
+    const items = ['a', 'b', 'c', 'd', 'e'].map((name) => ({ name, kind: 'role' as const }));
+    assert.deepEqual(orderForPick(items, ['e', 'b', 'c'], ['d', 'b']).map((i) => i.profile.name), ['d', 'b', 'e', 'c', 'a']);
   });
 
   it('says what the filter filters by, and when nothing matches', () => {

@@ -17,7 +17,7 @@ describe('core: PKCE and the authorize URL', () => {
   });
 
   it('encodes as botocore\'s percent_encode (Python quote with safe="-_.~")', () => {
-    // python3 -c 'from urllib.parse import quote; print(quote(X, safe="-_.~"))'
+    // Expected values computed once, outside this test, with Python's urllib.parse.quote(X, safe="-_.~"); the test runs nothing but Node.
     assert.equal(percentEncode('http://127.0.0.1:4321/oauth/callback'), 'http%3A%2F%2F127.0.0.1%3A4321%2Foauth%2Fcallback');
     assert.equal(percentEncode('sso:account:access codewhisperer:completions'), 'sso%3Aaccount%3Aaccess%20codewhisperer%3Acompletions');
     assert.equal(percentEncode("a!b'c(d)e*f~g"), 'a%21b%27c%28d%29e%2Af~g');

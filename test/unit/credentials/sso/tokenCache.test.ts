@@ -15,9 +15,8 @@ describe('core: the IAM Identity Center token file (~/.aws/sso/cache)', () => {
   afterEach(() => removeTempDir(dir));
 
   it('names the file as botocore does: sha1 of the sso-session name, or of the start URL for a legacy profile (values from Python\'s hashlib)', () => {
-    // python3 -c 'import hashlib;print(hashlib.sha1(b"corp").hexdigest())'
+    // Both values computed once, outside this test, with Python's hashlib.sha1(...).hexdigest(); the test runs nothing but Node.
     assert.equal(tokenCacheKey({ name: 'corp', startUrl: START_URL }), 'ee0bfd2552fbd840c02cc48b6e823320543c450f');
-    // python3 -c 'import hashlib;print(hashlib.sha1(b"https://my-sso-portal.awsapps.com/start").hexdigest())'
     assert.equal(tokenCacheKey({ startUrl: 'https://my-sso-portal.awsapps.com/start' }), 'c7aaaf71fcc8777ae2475525ed049d39fe16c484');
     assert.equal(tokenFilePath({ name: 'corp', startUrl: START_URL }, dir), path.join(dir, 'ee0bfd2552fbd840c02cc48b6e823320543c450f.json'));
     assert.equal(ssoCacheDir('/home/alice'), path.join('/home/alice', '.aws', 'sso', 'cache'));
